@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+/// @file
+/// The validated configuration of a relais process, loaded from one XML file
+/// (`config/relais.xml`, schema `config/schema/relais.xsd`). Immutable once loaded and shared
+/// as `std::shared_ptr<const Config>`.
+///
+/// Every element remembers where it was written (`SourceLocation`), so that errors found
+/// after loading (a plugin refusing a key, a route naming an unknown connector) still name
+/// `file:line`.
+
+namespace relais::config {
+
+/// Where something was written in the config file.
+struct SourceLocation {
+    std::string file;
+    int line = 0;
+
+    /// `file:line` (or just `file` when the line is unknown).
+    std::string toString() const;
+};
+
+struct TlsConfig {
+    bool enabled = false;
+    std::string certificate_file;  ///< PEM, absolute path
+    std::string key_file;          ///< PEM, absolute path
+    std::string ca_file;           ///< PEM bundle to verify client certificates
+    bool require_client_certificate = false;
+    SourceLocation where;
+};
+
+struct LimitsConfig {
+    std::size_t max_body_bytes = 10 * 1024 * 1024;  ///< larger bodies get 413
+    int max_header_fields = 64;                     ///< more header fields get 400
+    int request_timeout_ms = 30'000;                ///< socket receive/send timeout
+    int keep_alive_timeout_ms = 60'000;
+    int max_threads = 32;                           ///< HTTP worker threads
+    int max_queued = 256;                           ///< connections waiting for a thread
+    int max_json_depth = 64;
+};
+
+struct ServerConfig {
+    std::string address = "127.0.0.1";
+    int port = 8080;  ///< 0: any free port (tests)
+    TlsConfig tls;
+    LimitsConfig limits;
+    SourceLocation where;
+};
+
+struct StoreConfig {
+    std::string engine = "sqlite";  ///< `sqlite` (default) or `postgresql`
+    std::string path;               ///< SQLite file, absolute
+    std::string dsn;                ///< PostgreSQL: a secret reference to the DSN
+    int read_connections = 4;       ///< size of the reader pool
+    int max_batch = 512;            ///< group commit: most transactions per commit
+    std::string blob_directory;     ///< content-addressed attachments and raw payloads
+    SourceLocation where;
+};
+
+/// One `<param name="…">value</param>` of a plugin instance, still as text: the plugin host
+/// checks it against the plugin's descriptor.
+struct InstanceParam {
+    std::string name;
+    std::string value;
+    SourceLocation where;
+};
+
+enum class InstanceKind { Connector, Adapter };
+
+/// A configured connector or adapter instance.
+struct InstanceConfig {
+    InstanceKind kind = InstanceKind::Connector;
+    std::string name;    ///< unique among all instances, `[a-z0-9][a-z0-9_-]*`
+    std::string plugin;  ///< plugin id (`rest`, `json`…)
+    std::string log_level;  ///< empty: the global level
+    std::vector<InstanceParam> params;
+    SourceLocation where;
+};
+
+/// An API client: who may call relais, with which key, for what.
+struct ClientConfig {
+    std::string name;
+    /// SHA-256 (lowercase hex) of the bearer key. Either given in the config as
+    /// `key-sha256`, or computed at load from a `key` secret reference (the key itself is
+    /// not kept).
+    std::string key_sha256;
+    std::vector<std::string> rights;      ///< named rights (`dossiers:submit`…), see docs
+    std::vector<std::string> procedures;  ///< procedure codes, or `*`
+    std::vector<std::string> instances;   ///< connector/adapter instances it may use, or `*`
+    SourceLocation where;
+};
+
+/// A route: which connector gets the dossiers of a procedure, through which mapping.
+struct RouteConfig {
+    std::string name;       ///< unique; default `<procedure>-><connector>`
+    std::string procedure;  ///< procedure code, or `*`
+    std::string connector;  ///< connector instance name
+    std::string mapping;    ///< mapping file, absolute path; empty: the dossier as JSON
+    std::string mode = "async";  ///< `async` or `sync`
+    std::string condition;       ///< optional condition on dossier fields (pipeline issue)
+    SourceLocation where;
+};
+
+struct LogConfig {
+    std::string level = "info";  ///< trace, debug, info, warn, error, off
+    std::string file;            ///< empty: standard error
+    bool access_log = true;      ///< one JSON line per HTTP request
+};
+
+struct Config {
+    std::string path;      ///< the config file, absolute
+    std::string base_dir;  ///< its directory: relative paths are resolved against it
+    ServerConfig server;
+    StoreConfig store;
+    std::string plugin_directory;  ///< absolute
+    std::string data_directory;    ///< absolute; per-instance data under `<data>/<instance>/`
+    std::vector<InstanceConfig> instances;  ///< connectors and adapters, in file order
+    std::vector<ClientConfig> clients;
+    std::vector<RouteConfig> routes;
+    LogConfig log;
+
+    /// Instance named `name`, or null.
+    const InstanceConfig* findInstance(const std::string& name) const noexcept;
+};
+
+/// Overrides applied after loading (command line): listen address and port.
+struct Overrides {
+    std::string listen_address;  ///< empty: keep the config's
+    int listen_port = -1;        ///< -1: keep the config's
+};
+
+/// Loads, validates (XSD, then cross-references) and resolves `path`. Throws `ConfigError`
+/// with `file:line: message` on the first problem. Secret references are checked for form
+/// (`env:NAME` / `file:/path`), and client keys given as references are resolved and hashed
+/// (a missing variable or file is an error naming the reference, never a value).
+std::shared_ptr<const Config> loadConfig(const std::string& path, const Overrides& overrides = {});
+
+}  // namespace relais::config

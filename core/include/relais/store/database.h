@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "relais/sdk/result.h"
+
+namespace Poco::Data {
+class Session;
+}
+
+namespace relais::config {
+struct StoreConfig;
+}
+
+/// @file
+/// `Database`: the engine under the `Store`. It owns connections and transactions; the
+/// `Store` above it owns the SQL of the domain. A new engine (PostgreSQL) implements this
+/// interface and its own migrations; no caller of `Store` changes.
+
+namespace relais::store {
+
+/// Counters that show group commit at work.
+struct DatabaseStats {
+    std::uint64_t transactions = 0;  ///< write transactions run (committed or rolled back)
+    std::uint64_t commits = 0;       ///< physical commits (each one fsync)
+    std::uint64_t failed = 0;        ///< transactions rolled back
+};
+
+/// SQL dialect differences the domain SQL needs to know about.
+struct Dialect {
+    std::string name;  ///< `sqlite`, `postgresql`
+};
+
+class Database {
+public:
+    using Work = std::function<void(Poco::Data::Session&)>;
+
+    virtual ~Database();
+
+    virtual const Dialect& dialect() const noexcept = 0;
+
+    /// Runs `work` inside a write transaction and returns once that transaction is durably
+    /// committed (on SQLite: WAL, `synchronous=FULL`). Concurrent callers are batched into
+    /// one physical commit (group commit); each caller's work runs in its own savepoint, so
+    /// an exception thrown by one `work` rolls back that work only and is returned as its
+    /// error (`Conflict` for a constraint violation, `Internal` otherwise). Never throws.
+    virtual sdk::Result<void> write(const Work& work) = 0;
+
+    /// Runs `work` on a read connection, seeing committed data. Never throws.
+    virtual sdk::Result<void> read(const Work& work) = 0;
+
+    virtual DatabaseStats stats() const noexcept = 0;
+};
+
+/// Opens the SQLite engine: creates the file and its directory if needed, sets WAL and
+/// `synchronous=FULL`, starts the writer thread. Throws `StoreError`.
+std::unique_ptr<Database> openSqlite(const config::StoreConfig& config);
+
+}  // namespace relais::store

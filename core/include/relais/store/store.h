@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "relais/sdk/dossier.h"
+#include "relais/sdk/event.h"
+#include "relais/sdk/result.h"
+#include "relais/store/database.h"
+
+namespace relais::config {
+struct StoreConfig;
+}
+
+/// @file
+/// `Store`: durable state of relais (dossiers, events, outbox jobs, links, attachments,
+/// subjects and attributes, audit, idempotency keys, cursors), over a `Database` engine.
+/// Every write returns only once it is on disk.
+
+namespace relais::store {
+
+enum class JobState { Pending, Running, Done, Dead, AwaitingAck };
+std::string_view toString(JobState state) noexcept;
+std::optional<JobState> parseJobState(std::string_view name) noexcept;
+
+/// A job to create with a dossier: deliver it along one route.
+struct NewJob {
+    std::string kind = "deliver";  ///< `deliver` (to a connector) or `push` (to a portal)
+    std::string route;             ///< route name
+    std::string target;            ///< connector or adapter instance
+    std::string event_id;          ///< for `push`: the event to push
+};
+
+/// An outbox job.
+struct Job {
+    std::string id;
+    std::string kind;
+    std::string dossier_id;
+    std::string route;
+    std::string target;
+    std::string event_id;
+    std::string idempotency_key;  ///< stable for the job's whole life
+    JobState state = JobState::Pending;
+    int attempts = 0;
+    std::int64_t next_attempt_at = 0;  ///< unix micros
+    std::string claimed_by;
+    std::int64_t lease_until = 0;  ///< unix micros
+    std::string last_error;
+    std::int64_t created_at = 0;
+    std::int64_t updated_at = 0;
+};
+
+/// A new dossier as an adapter produced it, with what must be stored in the same
+/// transaction.
+struct IngestRequest {
+    sdk::Dossier dossier;  ///< `id` empty: the store assigns a UUID
+    std::string raw_body;  ///< the portal's payload, kept content-addressed for replay
+    std::string raw_content_type;
+    std::vector<NewJob> jobs;
+};
+
+struct IngestOutcome {
+    std::string dossier_id;
+    bool created = false;  ///< false: (source, source_key) was already known; nothing written
+    std::vector<std::string> job_ids;  ///< of the jobs created (empty when not created)
+};
+
+/// The business application's id for a dossier in one connector instance.
+struct Link {
+    std::string dossier_id;
+    std::string target;
+    std::string business_id;
+    std::string display_id;
+    std::int64_t created_at = 0;
+};
+
+class Store {
+public:
+    /// Opens the engine named by `config.engine` and applies pending migrations. Throws
+    /// `StoreError` (unknown engine, unreadable file, failed migration).
+    static std::unique_ptr<Store> open(const config::StoreConfig& config);
+
+    explicit Store(std::unique_ptr<Database> database);
+    ~Store();
+
+    Database& database() noexcept { return *database_; }
+    const Dialect& dialect() const noexcept { return database_->dialect(); }
+
+    /// Highest migration applied.
+    int schemaVersion();
+
+    /// A cheap round trip to the engine (for `/readyz`).
+    sdk::Result<void> ping();
+
+    // --- dossiers ------------------------------------------------------------------------
+
+    /// Stores the dossier, its raw payload, a `submitted` event and its jobs in one
+    /// transaction. Deduplicated on (source, source_key): a replay returns the existing id
+    /// with `created == false` and writes nothing.
+    sdk::Result<IngestOutcome> ingest(IngestRequest request);
+
+    /// The dossier, or an empty optional.
+    sdk::Result<std::optional<sdk::Dossier>> findDossier(const std::string& id);
+
+    /// Events of a dossier in order of recording; only `is_public` ones when asked.
+    sdk::Result<std::vector<sdk::Event>> events(const std::string& dossier_id,
+                                                bool public_only = false);
+
+    /// Appends an event (id assigned when empty). Deduplicated on (dossier, source,
+    /// source_event_key) when the key is not empty: returns false for a duplicate.
+    sdk::Result<bool> appendEvent(sdk::Event event, const std::string& source);
+
+    sdk::Result<std::vector<Link>> links(const std::string& dossier_id);
+
+    // --- outbox --------------------------------------------------------------------------
+
+    /// Claims up to `limit` pending jobs due at `now` (unix micros) for `worker`, marking them
+    /// running with a lease until `lease_until`. Jobs whose lease expired are due again.
+    sdk::Result<std::vector<Job>> claimJobs(const std::string& worker, std::int64_t now,
+                                            std::int64_t lease_until, int limit);
+
+    /// Marks a job done and records the link (when `business_id` is not empty) and a
+    /// `delivered` event, in one transaction.
+    sdk::Result<void> completeJob(const std::string& job_id, const Link& link, std::int64_t now);
+
+    /// Reschedules a job after a retryable failure.
+    sdk::Result<void> retryJob(const std::string& job_id, std::int64_t next_attempt_at,
+                               const std::string& error, std::int64_t now);
+
+    /// Moves a job to the dead-letter list with its reason, and appends a
+    /// `delivery_failed` event.
+    sdk::Result<void> killJob(const std::string& job_id, const std::string& reason,
+                              std::int64_t now);
+
+    /// Puts a dead (or done) job back to pending, due at `now`.
+    sdk::Result<bool> replayJob(const std::string& job_id, std::int64_t now);
+
+    sdk::Result<std::optional<Job>> findJob(const std::string& job_id);
+    sdk::Result<std::vector<Job>> jobs(std::optional<JobState> state, int limit);
+    sdk::Result<std::vector<Job>> jobsOfDossier(const std::string& dossier_id);
+
+    // --- cursors and idempotency ---------------------------------------------------------
+
+    /// Poll cursors, keyed by owner (an instance name).
+    sdk::Result<std::string> cursor(const std::string& owner);
+    sdk::Result<void> setCursor(const std::string& owner, const std::string& value);
+
+private:
+    std::unique_ptr<Database> database_;
+};
+
+}  // namespace relais::store
