@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 /// @file
@@ -110,8 +111,9 @@ struct RouteConfig {
 
 struct LogConfig {
     std::string level = "info";  ///< trace, debug, info, warn, error, off
-    std::string file;            ///< empty: standard error
+    std::string file;            ///< empty: standard error; else absolute
     bool access_log = true;      ///< one JSON line per HTTP request
+    SourceLocation where;        ///< the `<log>` element (line 0 when absent)
 };
 
 struct Config {
@@ -137,9 +139,25 @@ struct Overrides {
 };
 
 /// Loads, validates (XSD, then cross-references) and resolves `path`. Throws `ConfigError`
-/// with `file:line: message` on the first problem. Secret references are checked for form
-/// (`env:NAME` / `file:/path`), and client keys given as references are resolved and hashed
-/// (a missing variable or file is an error naming the reference, never a value).
+/// with `file:line: message` on the first problem (`<path>: cannot read: …` when the file
+/// cannot be read; several `file:line:` lines when the schema finds several problems).
+/// Secret references are checked for form (`env:NAME` / `file:/path`), and client keys
+/// given as references are resolved and hashed (a missing variable or file is an error
+/// naming the reference, never a value). Relative paths are resolved against the file's
+/// directory; every path in the result is absolute and normalised, `SourceLocation::file`
+/// included. `overrides` are applied last (`applyOverrides`).
+///
+/// Thread-safety: may run on any thread; reads the environment.
 std::shared_ptr<const Config> loadConfig(const std::string& path, const Overrides& overrides = {});
+
+/// Same as `loadConfig` for a document already in memory: `path` names it in messages and
+/// its directory resolves relative paths (the file itself is not read).
+std::shared_ptr<const Config> parseConfig(std::string_view xml, const std::string& path,
+                                          const Overrides& overrides = {});
+
+/// Applies command-line overrides to `config`. Throws `ConfigError` (`command line: …`)
+/// for an address that is neither an IP address nor a host name, or a port outside
+/// 0..65535 (other than -1).
+void applyOverrides(Config& config, const Overrides& overrides);
 
 }  // namespace relais::config

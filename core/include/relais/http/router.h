@@ -36,16 +36,41 @@ struct Match {
     std::vector<std::string> allowed_methods;  ///< for `MethodNotAllowed`
 };
 
-/// Thread-safety: build on one thread, then only `match` (const, concurrent).
+/// Matching rules: the number of segments must be equal; a literal segment matches the
+/// decoded path segment exactly; a `{name}` segment matches any non-empty segment. When
+/// several routes match, the one whose first differing segment is a literal wins
+/// (`/v1/jobs/dead` beats `/v1/jobs/{id}`). A path with a `.` or `..` segment, a NUL byte or
+/// malformed percent-encoding matches nothing.
+///
+/// Thread-safety: build on one thread, then only `match` (const, concurrent). `add` may
+/// reallocate: `Match::route` pointers are valid until the next `add`.
 class Router {
 public:
-    /// Adds a route; a duplicate (method, pattern) throws `std::invalid_argument`.
+    /// Adds a route. Throws `std::invalid_argument` for a malformed pattern (not starting
+    /// with `/`, empty or malformed `{}` segment, repeated parameter name), an empty method,
+    /// a missing handler, or a route that would be ambiguous with an existing one (same
+    /// method and the same shape, e.g. `/a/{x}` and `/a/{y}`). An empty `name` becomes the
+    /// pattern.
     void add(Route route);
+
+    /// `path` is the path as received (percent-encoded, without the query): each segment is
+    /// decoded on its own, so an encoded `/` (`%2F`) inside a parameter never splits it.
+    /// `Match::params` holds the decoded `{name}` values in pattern order.
     Match match(std::string_view method, std::string_view path) const;
     const std::vector<Route>& routes() const noexcept { return routes_; }
 
 private:
+    /// One precomputed pattern segment: a literal, or a parameter and its name.
+    struct Segment {
+        std::string text;
+        bool is_param = false;
+    };
+
     std::vector<Route> routes_;
+    /// Parallel to `routes_`: each pattern split once, so `match` only compares.
+    std::vector<std::vector<Segment>> patterns_;
+    /// Route indices by segment count (index = count), so `match` only looks at candidates.
+    std::vector<std::vector<std::size_t>> by_length_;
 };
 
 }  // namespace relais::http

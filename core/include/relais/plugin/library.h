@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,8 +36,10 @@ struct LoadFailure {
 };
 
 /// Loads every `*.so` of a directory (not recursive, sorted by name, symlinks to outside
-/// the directory refused). Libraries are never unloaded: `Registry` keeps them for the
-/// process's lifetime.
+/// the directory refused). Libraries are never unloaded: they are opened with
+/// `RTLD_NODELETE`, so even when the last handle goes away (a test's `Registry` and its
+/// instances destroyed) the code stays mapped, and no object, vtable or string a plugin made
+/// can outlive its code.
 ///
 /// Thread-safety: load on the control thread; afterwards const access is concurrent.
 class Registry {
@@ -53,13 +56,28 @@ public:
     const std::vector<LoadFailure>& failures() const noexcept { return failures_; }
 
 private:
+    /// Loads `load_path` (already resolved); failures are reported under `shown`.
+    bool loadResolved(const std::string& shown, const std::string& load_path);
+
     std::vector<Library> libraries_;
     std::vector<LoadFailure> failures_;
 };
 
+/// Checks every field of a descriptor after `abi_version` and `fingerprint` (which the
+/// loader checks first): kind, id (`[a-z0-9][a-z0-9-]*`, at most 64 characters), version,
+/// create/destroy, operations (non-zero, known bits, consistent with the kind), flags,
+/// endpoints (named when `kEndpoints` is declared, and only then) and config keys (valid and
+/// unique names, known types, choices for enums, defaults that parse as their type). Returns
+/// the first problem, naming the field (`config_keys[2] 'mode': …`), or an empty string.
+/// Never throws except `std::bad_alloc`.
+std::string validateDescriptor(const relais_plugin_descriptor& descriptor);
+
 /// Human-readable description of a descriptor for `relais plugins`: id, version, kind,
 /// summary, operations, flags, endpoints, and each config key with type, required or
-/// default, secret flag and doc.
+/// default, secret flag and doc. Multi-line, ends with a newline.
 std::string describe(const relais_plugin_descriptor& descriptor);
+
+/// Names of the operation bits set in `operations` (`deliver`, `poll`…), in bit order.
+std::vector<std::string> operationNames(std::uint32_t operations);
 
 }  // namespace relais::plugin

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#pragma once
+
+#include <atomic>
+
+namespace relais::config {
+struct Config;
+}
+namespace relais::store {
+class Store;
+}
+namespace relais::plugin {
+class Registry;
+class InstanceManager;
+}
+namespace relais::metrics {
+class Registry;
+}
+namespace relais::log {
+class Logger;
+}
+namespace relais::sdk {
+class Clock;
+}
+
+/// @file
+/// What the HTTP handlers of the API share. Everything referenced outlives the server.
+
+namespace relais::api {
+
+struct Context {
+    const config::Config& config;
+    store::Store& store;
+    const plugin::Registry& plugins;
+    plugin::InstanceManager& instances;
+    metrics::Registry& metrics;
+    const sdk::Clock& clock;
+    log::Logger& logger;
+    /// True once every plugin started and the server listens; false again during shutdown.
+    std::atomic<bool>& ready;
+};
+
+}  // namespace relais::api

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#pragma once
+
+#include "relais/api/context.h"
+
+namespace relais::http {
+class Router;
+}
+
+/// @file
+/// The HTTP API, one function per group of routes. Each adds its routes with the right
+/// they require (see `http::rights`).
+
+namespace relais::api {
+
+/// `GET /healthz` (public), `GET /readyz` and `GET /metrics` (`metrics:read`),
+/// `GET /v1/connectors` (`connectors:read`).
+void addSystemRoutes(http::Router& router, Context& context);
+
+/// `POST /v1/adapters/{instance}/inbound` (`dossiers:submit`), `GET /v1/dossiers/{id}` and
+/// `GET /v1/dossiers/{id}/events` (`dossiers:read`).
+void addDossierRoutes(http::Router& router, Context& context);
+
+}  // namespace relais::api

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <libxml/tree.h>
+
+#include "relais/sdk/result.h"
+
+/// @file
+/// Safe XML parsing and XSD validation over libxml2, shared by the configuration loader and
+/// the mapping engine.
+///
+/// Safety: documents are parsed from memory with `XML_PARSE_NONET`, without entity
+/// substitution (`XML_PARSE_NOENT`) and without DTD loading (`XML_PARSE_DTDLOAD`,
+/// `XML_PARSE_DTDATTR`); a document that has a document type declaration (`<!DOCTYPE`) is
+/// refused before its internal subset is read, so neither external entities (XXE) nor
+/// entity expansion bombs (billion laughs) get a chance. XInclude is never processed.
+///
+/// Errors: libxml2 never prints anything. Every message it raises while one of these
+/// functions runs is collected (per-context structured handlers, plus a thread-local
+/// handler restored on return for the few messages libxml2 raises outside a context) and
+/// turned into `file:line: message` text. Warnings are dropped.
+///
+/// Global state: the first call runs `xmlInitParser()` once for the process and installs
+/// libxml2's no-network external entity loader (`xmlNoNetExternalEntityLoader`), so that
+/// nothing in the process (an `xs:import` of a schema included) makes libxml2 fetch a URL.
+///
+/// Thread-safety: every function may be called from several threads at once; an
+/// `XmlSchema` may be shared between threads for `check`/`validate`.
+
+namespace relais::config {
+
+/// Frees a libxml2 document.
+struct XmlDocFree {
+    void operator()(xmlDoc* doc) const noexcept;
+};
+
+/// An owned libxml2 document. Nodes keep their line numbers (`lineOf`).
+using XmlDocument = std::unique_ptr<xmlDoc, XmlDocFree>;
+
+/// One problem found in a document.
+struct XmlProblem {
+    int line = 0;         ///< 1-based; 0 when unknown
+    std::string message;  ///< libxml2's message, cleaned up (no trailing newline, no facet tag)
+};
+
+/// `file:line: message` lines for `problems` (the first `max_lines`; a last line says how
+/// many more there were).
+std::string formatXmlProblems(const std::string& file_name,
+                              const std::vector<XmlProblem>& problems,
+                              std::size_t max_lines = 10);
+
+/// Parses `text` (`file_name` only names it in messages and is the document's URL).
+/// Refuses documents that are not well-formed, that have a DTD or entity declarations, or
+/// that are empty. Throws `relais::ConfigError` with `file:line: what` (the first problem
+/// first, one line per problem).
+XmlDocument parseXmlSafely(std::string_view text, const std::string& file_name);
+
+/// Same as `parseXmlSafely`, for request paths: the error (`InvalidArgument`) carries the
+/// same `file:line: what` message instead of an exception.
+sdk::Result<XmlDocument> tryParseXmlSafely(std::string_view text, const std::string& file_name);
+
+/// A compiled W3C XML Schema (XSD 1.0). Immutable once built; move-only.
+class XmlSchema {
+public:
+    /// Compiles `schema_text` (itself parsed with `parseXmlSafely`). `schema_name` names it
+    /// in messages and is the base for relative `xs:include`/`xs:import` locations. Throws
+    /// `relais::ConfigError` when the text is not a valid schema.
+    XmlSchema(std::string_view schema_text, std::string schema_name);
+    ~XmlSchema();
+    XmlSchema(XmlSchema&&) noexcept;
+    XmlSchema& operator=(XmlSchema&&) noexcept;
+    XmlSchema(const XmlSchema&) = delete;
+    XmlSchema& operator=(const XmlSchema&) = delete;
+
+    /// The problems of `doc` against this schema, in document order; empty when `doc` is
+    /// valid. The document is not modified (no default attributes are added). When a value
+    /// breaks a `pattern` facet, the message quotes the `xs:documentation` of the schema's
+    /// simple type that declares the pattern instead of the regular expression.
+    std::vector<XmlProblem> check(const xmlDoc& doc) const;
+
+    /// Throws `relais::ConfigError` (`formatXmlProblems(file_name, …)`) when `check` finds
+    /// problems.
+    void validate(const xmlDoc& doc, const std::string& file_name) const;
+
+    const std::string& name() const noexcept;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+/// Compiles `schema_text` and validates `doc` against it (`XmlSchema::validate`). Compile
+/// once and keep the `XmlSchema` when validating many documents.
+void validateAgainstSchema(const xmlDoc& doc, std::string_view schema_text,
+                           const std::string& file_name);
+
+/// The line a node starts on (attributes: the line of their element); 0 when unknown.
+/// Correct beyond line 65535.
+int lineOf(const xmlNode* node) noexcept;
+
+/// The value of attribute `name` (no namespace) of `element`; empty when absent.
+std::optional<std::string> xmlAttribute(const xmlNode* element, const char* name);
+
+/// The text content of a node (entities and CDATA included, tags dropped).
+std::string xmlText(const xmlNode* node);
+
+}  // namespace relais::config

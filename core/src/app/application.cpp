@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#include "application.h"
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <pthread.h>
+
+#include <Poco/Util/HelpFormatter.h>
+#include <Poco/Util/Option.h>
+#include <Poco/Util/OptionSet.h>
+
+#include "daemon.h"
+#include "relais/common/crypto.h"
+#include "relais/common/errors.h"
+#include "relais/config/config.h"
+#include "relais/plugin/instance.h"
+#include "relais/plugin/library.h"
+
+namespace relais::app {
+namespace {
+
+// Exit codes after sysexits.h, which init systems and scripts understand.
+constexpr int kExitOk = 0;
+constexpr int kExitUsage = 64;
+constexpr int kExitSoftware = 70;
+constexpr int kExitConfig = 78;
+
+constexpr const char* kDefaultConfig = "/etc/relais/relais.xml";
+
+constexpr const char* kCommands = R"(Commands:
+  serve              run relais: load the config, open the store, start the plugins
+                     and listen for HTTP(S) requests until SIGTERM or SIGINT
+                     (SIGHUP reopens the log file). With --ready-file, writes
+                     {"address", "port", "pid"} there once it accepts requests.
+  check-config FILE  load and validate FILE (XML schema, references, secret
+                     references, every plugin instance against its plugin's
+                     declared keys) and start nothing. Exit 0 if valid, 78 if
+                     not, with file:line and the offending key on stderr.
+  plugins            list the plugin libraries of the configured plugin
+                     directory (or --plugin-dir) with their descriptors, and
+                     those refused with the reason.
+  hash-key [KEY]     print the SHA-256 of an API key (read from stdin when not
+                     given), for a client's key-sha256 attribute.
+  version            print the version and the plugin ABI.
+  help               this text.
+
+The configuration file is --config FILE, else $RELAIS_CONFIG, else )";
+
+// Blocks the termination signals in the calling thread before any other thread exists, so
+// that every thread inherits the mask and the signals are only ever taken by sigwait in
+// the main thread (otherwise SIGTERM could hit an HTTP worker and kill the process
+// without a graceful stop).
+sigset_t blockTerminationSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGQUIT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    return set;
+}
+
+config::Overrides parseListen(const std::string& listen) {
+    config::Overrides overrides;
+    if (listen.empty()) return overrides;
+    const auto colon = listen.rfind(':');
+    if (colon == std::string::npos) {
+        throw ConfigError("--listen expects ADDRESS:PORT, got '" + listen + "'");
+    }
+    overrides.listen_address = listen.substr(0, colon);
+    const std::string port = listen.substr(colon + 1);
+    char* end = nullptr;
+    const long value = std::strtol(port.c_str(), &end, 10);
+    if (port.empty() || *end != '\0' || value < 0 || value > 65535) {
+        throw ConfigError("--listen: invalid port '" + port + "'");
+    }
+    overrides.listen_port = static_cast<int>(value);
+    return overrides;
+}
+
+}  // namespace
+
+void Application::defineOptions(Poco::Util::OptionSet& options) {
+    ServerApplication::defineOptions(options);
+    using Poco::Util::Option;
+    options.addOption(Option("help", "h", "print the commands and options, then exit"));
+    options.addOption(Option("config", "c", "configuration file (XML)")
+                          .argument("FILE")
+                          .repeatable(false));
+    options.addOption(Option("listen", "l", "serve: listen on ADDRESS:PORT instead of the "
+                                            "config's (port 0: any free port)")
+                          .argument("ADDRESS:PORT")
+                          .repeatable(false));
+    options.addOption(Option("ready-file", "r", "serve: write address, port and pid there "
+                                                "(JSON) once ready")
+                          .argument("FILE")
+                          .repeatable(false));
+    options.addOption(Option("plugin-dir", "p", "plugins: list this directory instead of the "
+                                                "config's")
+                          .argument("DIR")
+                          .repeatable(false));
+}
+
+void Application::handleOption(const std::string& name, const std::string& value) {
+    ServerApplication::handleOption(name, value);
+    if (name == "help") {
+        help_ = true;
+        stopOptionsProcessing();
+    } else if (name == "config") {
+        config_path_ = value;
+    } else if (name == "listen") {
+        listen_ = value;
+    } else if (name == "ready-file") {
+        ready_file_ = value;
+    } else if (name == "plugin-dir") {
+        plugin_directory_ = value;
+    }
+}
+
+void Application::printHelp() const {
+    Poco::Util::HelpFormatter formatter(options());
+    formatter.setCommand(commandName());
+    formatter.setUsage("COMMAND [OPTIONS]");
+    formatter.setHeader(
+        "relais " RELAIS_VERSION
+        " - integration middleware between e-service portals, business applications and "
+        "national APIs.");
+    formatter.setFooter(std::string(kCommands) + kDefaultConfig + ".");
+    formatter.format(std::cout);
+}
+
+std::string Application::configPath(const std::vector<std::string>& args,
+                                    std::size_t position) const {
+    if (args.size() > position) return args[position];
+    if (!config_path_.empty()) return config_path_;
+    if (const char* env = std::getenv("RELAIS_CONFIG")) return env;  // NOLINT(concurrency-mt-unsafe)
+    return kDefaultConfig;
+}
+
+int Application::main(const std::vector<std::string>& args) {
+    if (help_ || args.empty() || args[0] == "help") {
+        printHelp();
+        return help_ || !args.empty() ? kExitOk : kExitUsage;
+    }
+    const std::string& command = args[0];
+    try {
+        if (command == "serve") return serve(args);
+        if (command == "check-config") return checkConfig(args);
+        if (command == "plugins") return listPlugins(args);
+        if (command == "hash-key") return hashKey(args);
+        if (command == "version") {
+            std::cout << "relais " << RELAIS_VERSION << " (plugin ABI " << sdk::kAbiVersion
+                      << ", " << RELAIS_TOOLCHAIN_FINGERPRINT << ")\n";
+            return kExitOk;
+        }
+    } catch (const ConfigError& e) {
+        std::cerr << "relais: " << e.message() << '\n';
+        return kExitConfig;
+    } catch (const Poco::Exception& e) {
+        std::cerr << "relais: " << e.displayText() << '\n';
+        return kExitSoftware;
+    } catch (const std::exception& e) {
+        std::cerr << "relais: " << e.what() << '\n';
+        return kExitSoftware;
+    }
+    std::cerr << "relais: unknown command '" << command << "' (try 'relais help')\n";
+    return kExitUsage;
+}
+
+int Application::serve(const std::vector<std::string>& args) {
+    if (args.size() > 1) {
+        std::cerr << "relais: serve takes no argument (use --config FILE)\n";
+        return kExitUsage;
+    }
+    sigset_t signals = blockTerminationSignals();
+    auto config = config::loadConfig(configPath(args, 1), parseListen(listen_));
+    Daemon daemon(config);
+    daemon.start(ready_file_);
+    for (;;) {
+        int signal = 0;
+        if (sigwait(&signals, &signal) != 0) continue;
+        if (signal == SIGHUP) {
+            daemon.reopenLogs();
+            continue;
+        }
+        break;
+    }
+    daemon.stop();
+    return kExitOk;
+}
+
+int Application::checkConfig(const std::vector<std::string>& args) {
+    if (args.size() > 2) {
+        std::cerr << "relais: check-config takes one FILE\n";
+        return kExitUsage;
+    }
+    const std::string path = configPath(args, 1);
+    auto config = config::loadConfig(path);
+
+    plugin::Registry registry;
+    registry.loadDirectory(config->plugin_directory);
+    int problems = 0;
+    for (const auto& instance : config->instances) {
+        const plugin::Library* library = registry.find(instance.plugin);
+        if (library == nullptr) {
+            std::string reason;
+            for (const auto& failure : registry.failures()) reason += "\n  refused: " + failure.path + ": " + failure.reason;
+            std::cerr << instance.where.toString() << ": instance '" << instance.name
+                      << "': no plugin '" << instance.plugin << "' in "
+                      << config->plugin_directory << reason << '\n';
+            ++problems;
+            continue;
+        }
+        const bool wants_connector = instance.kind == config::InstanceKind::Connector;
+        if ((library->descriptor->kind == sdk::PluginKind::Connector) != wants_connector) {
+            std::cerr << instance.where.toString() << ": instance '" << instance.name
+                      << "': plugin '" << instance.plugin << "' is "
+                      << (wants_connector ? "an adapter" : "a connector") << ", declared as "
+                      << (wants_connector ? "<connector>" : "<adapter>") << '\n';
+            ++problems;
+            continue;
+        }
+        try {
+            (void)plugin::validateSettings(*library->descriptor, instance, config->base_dir);
+        } catch (const ConfigError& e) {
+            std::cerr << e.message() << '\n';
+            ++problems;
+        }
+    }
+    if (problems > 0) {
+        std::cerr << path << ": " << problems << " problem" << (problems > 1 ? "s" : "")
+                  << " found\n";
+        return kExitConfig;
+    }
+    std::cout << path << ": valid (" << config->instances.size() << " instances, "
+              << config->clients.size() << " clients, " << config->routes.size()
+              << " routes)\n";
+    return kExitOk;
+}
+
+int Application::listPlugins(const std::vector<std::string>& args) {
+    std::string directory = plugin_directory_;
+    if (directory.empty()) directory = config::loadConfig(configPath(args, 1))->plugin_directory;
+    plugin::Registry registry;
+    registry.loadDirectory(directory);
+    std::cout << "Plugins in " << directory << ":\n";
+    for (const auto& library : registry.libraries()) {
+        std::cout << '\n' << plugin::describe(*library.descriptor) << "  file: " << library.path
+                  << '\n';
+    }
+    if (!registry.failures().empty()) {
+        std::cout << "\nRefused:\n";
+        for (const auto& failure : registry.failures()) {
+            std::cout << "  " << failure.path << ": " << failure.reason << '\n';
+        }
+    }
+    return registry.failures().empty() ? kExitOk : kExitConfig;
+}
+
+int Application::hashKey(const std::vector<std::string>& args) {
+    std::string key;
+    if (args.size() > 1) {
+        key = args[1];
+    } else {
+        std::getline(std::cin, key);
+    }
+    if (key.size() < 16) {
+        std::cerr << "relais: an API key must be at least 16 characters\n";
+        return kExitUsage;
+    }
+    std::cout << common::sha256Hex(key) << '\n';
+    return kExitOk;
+}
+
+}  // namespace relais::app

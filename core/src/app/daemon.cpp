@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#include "daemon.h"
+
+#include <unistd.h>
+
+#include "relais/api/routes.h"
+#include "relais/common/errors.h"
+#include "relais/common/files.h"
+#include "relais/config/secrets.h"
+#include "relais/http/client.h"
+#include "relais/http/router.h"
+#include "relais/http/server.h"
+#include "relais/log/log.h"
+#include "relais/metrics/registry.h"
+#include "relais/plugin/instance.h"
+#include "relais/plugin/library.h"
+#include "relais/runtime/http_client.h"
+#include "relais/runtime/services.h"
+#include "relais/store/store.h"
+
+namespace relais::app {
+
+// Members in dependency order: each one may use those above it, and they are destroyed
+// bottom-up.
+struct Daemon::Parts {
+    explicit Parts(std::shared_ptr<const config::Config> cfg)
+        : config(std::move(cfg)),
+          sink(config->log.file),
+          logger(sink, "core", log::parseLevel(config->log.level).value_or(sdk::LogLevel::Info)),
+          secrets(config->base_dir, [this](std::string_view value) { sink.addSecret(value); }),
+          http_client(runtime::makeHttpClient()),
+          services{sink,
+                   metrics,
+                   clock,
+                   *http_client,
+                   secrets,
+                   config->data_directory,
+                   log::parseLevel(config->log.level).value_or(sdk::LogLevel::Info)},
+          store(store::Store::open(config->store)),
+          instances(plugins, services),
+          authenticator(config->clients),
+          context{*config, *store, plugins, instances, metrics, clock, logger, ready} {}
+
+    std::shared_ptr<const config::Config> config;
+    log::Sink sink;
+    log::Logger logger;
+    metrics::Registry metrics;
+    runtime::SystemClock clock;
+    config::SecretResolver secrets;
+    std::unique_ptr<sdk::HttpClient> http_client;
+    runtime::Services services;
+    std::unique_ptr<store::Store> store;
+    plugin::Registry plugins;
+    plugin::InstanceManager instances;
+    http::Authenticator authenticator;
+    std::atomic<bool> ready{false};
+    api::Context context;
+    http::Router router;
+    std::unique_ptr<http::Server> server;
+    bool stopped = false;
+};
+
+Daemon::Daemon(std::shared_ptr<const config::Config> config)
+    : parts_(std::make_unique<Parts>(std::move(config))) {
+    auto& p = *parts_;
+    p.metrics.gauge("relais_build_info", "relais build", {{"version", RELAIS_VERSION}}).set(1);
+
+    p.plugins.loadDirectory(p.config->plugin_directory);
+    for (const auto& failure : p.plugins.failures()) {
+        p.logger.warn("plugin library refused", {{"file", failure.path}, {"reason", failure.reason}});
+    }
+    for (const auto& library : p.plugins.libraries()) {
+        p.logger.debug("plugin loaded", {{"plugin", std::string(library.id())},
+                                         {"version", library.descriptor->version},
+                                         {"file", library.path}});
+    }
+    p.instances.createAll(*p.config);
+
+    api::addSystemRoutes(p.router, p.context);
+    api::addDossierRoutes(p.router, p.context);
+    p.server = std::make_unique<http::Server>(p.config->server, p.router, p.authenticator,
+                                              p.metrics, p.sink, p.config->log.access_log);
+}
+
+Daemon::~Daemon() { stop(); }
+
+void Daemon::start(const std::string& ready_file) {
+    auto& p = *parts_;
+    p.instances.startAll();
+    p.server->start();
+    p.ready = true;
+    const std::string scheme = p.config->server.tls.enabled ? "https" : "http";
+    p.logger.info("relais ready", {{"version", RELAIS_VERSION},
+                                   {"listen", scheme + "://" + p.config->server.address + ":" +
+                                                  std::to_string(p.server->port())},
+                                   {"config", p.config->path},
+                                   {"plugins", std::to_string(p.plugins.libraries().size())},
+                                   {"instances", std::to_string(p.instances.instances().size())}});
+    if (!ready_file.empty()) {
+        sdk::Json ready = sdk::Json::object();
+        ready.set("address", p.config->server.address);
+        ready.set("port", p.server->port());
+        ready.set("pid", static_cast<std::int64_t>(::getpid()));
+        ready.set("scheme", scheme);
+        if (auto written = common::writeFileAtomic(ready_file, ready.dump() + "\n"); !written) {
+            throw ConfigError("cannot write the ready file: " + written.error().message);
+        }
+    }
+}
+
+void Daemon::stop() {
+    auto& p = *parts_;
+    if (p.stopped) return;
+    p.stopped = true;
+    p.ready = false;
+    p.logger.info("relais stopping");
+    if (p.server) p.server->stop();
+    p.instances.stopAll();
+    p.logger.info("relais stopped");
+}
+
+void Daemon::reopenLogs() {
+    parts_->sink.reopen();
+    parts_->logger.info("log file reopened");
+}
+
+int Daemon::port() const { return parts_->server->port(); }
+
+}  // namespace relais::app

@@ -1,0 +1,562 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#include "http/request_handler.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <exception>
+#include <istream>
+#include <optional>
+#include <ostream>
+
+#include <Poco/Exception.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/StreamSocket.h>
+
+#include "http/url.h"
+#include "relais/common/crypto.h"
+#include "relais/common/strings.h"
+#include "relais/http/client.h"
+#include "relais/http/request.h"
+#include "relais/http/router.h"
+#include "relais/metrics/registry.h"
+
+namespace relais::http::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view kUnmatched = "unmatched";
+constexpr std::size_t kMaxRequestIdLength = 128;
+constexpr std::size_t kReadChunk = 16 * 1024;
+// After refusing a body without reading it, the server keeps reading (and discarding) for
+// a moment before closing, so that a client still sending gets to read the refusal
+// instead of a connection reset (the "lingering close" of Apache and nginx).
+constexpr std::size_t kLingerMaxBytes = 1024 * 1024;
+constexpr auto kLingerMaxTime = std::chrono::milliseconds(1000);
+
+// The method label of the request counter: a closed set, so that a client inventing
+// methods cannot create unbounded series.
+std::string_view methodLabel(std::string_view method) noexcept {
+    static constexpr std::array<std::string_view, 9> kKnown = {
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"};
+    for (const auto known : kKnown) {
+        if (known == method) return known;
+    }
+    return "other";
+}
+
+// A client-supplied request id is echoed in headers and logs: keep it short and made of
+// characters that cannot break either.
+std::string sanitiseRequestId(std::string_view given) {
+    std::string id;
+    for (const char c : given) {
+        if (id.size() == kMaxRequestIdLength) break;
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == ':';
+        if (ok) id += c;
+    }
+    return id.empty() ? common::uuidV4() : id;
+}
+
+bool isToken(std::string_view text) noexcept {
+    if (text.empty()) return false;
+    return std::all_of(text.begin(), text.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    });
+}
+
+bool isSafeHeaderValue(std::string_view value) noexcept {
+    return std::none_of(value.begin(), value.end(),
+                        [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
+}
+
+// Headers that frame the message are the server's business: a handler setting them could
+// desynchronise the connection.
+bool isFramingHeader(std::string_view name) noexcept {
+    return common::equalsIgnoreCase(name, "Content-Length") ||
+           common::equalsIgnoreCase(name, "Transfer-Encoding") ||
+           common::equalsIgnoreCase(name, "Connection") ||
+           common::equalsIgnoreCase(name, "X-Request-Id");
+}
+
+bool isDigits(std::string_view text) noexcept {
+    return !text.empty() && text.size() <= 18 &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string reasonFor(int status) {
+    return Poco::Net::HTTPResponse::getReasonForStatus(
+        static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+}
+
+Response makeProblem(int status, std::string_view detail, std::string_view field = {}) {
+    return problem(status, reasonFor(status), detail, field);
+}
+
+/// One request, from the end of its headers to the end of its response. Created by the
+/// factory on a connection thread, deleted by Poco once `handleRequest` returned (or
+/// threw); counts itself in flight for its whole life.
+class RequestHandler final : public Poco::Net::HTTPRequestHandler {
+public:
+    explicit RequestHandler(Pipeline& pipeline) : pipeline_(pipeline), started_(Clock::now()) {
+        pipeline_.beginRequest();
+    }
+    ~RequestHandler() override { pipeline_.endRequest(); }
+    RequestHandler(const RequestHandler&) = delete;
+    RequestHandler& operator=(const RequestHandler&) = delete;
+
+    /// The checks before the body. Never throws: an unexpected failure becomes a 500.
+    void prepare(const Poco::Net::HTTPServerRequest& request) noexcept;
+    const std::optional<Response>& refusal() const noexcept { return refusal_; }
+
+    void handleRequest(Poco::Net::HTTPServerRequest& request,
+                       Poco::Net::HTTPServerResponse& response) override;
+
+private:
+    void check(const Poco::Net::HTTPServerRequest& request);
+    void refuse(Response response, bool close = false) {
+        refusal_ = std::move(response);
+        close_ = close_ || close;
+    }
+    std::optional<Response> readBody(Poco::Net::HTTPServerRequest& request);
+    std::optional<Response> readBodyFrom(std::istream& in);
+    Response invoke();
+    Response internalError(std::string_view what);
+    void send(Poco::Net::HTTPServerResponse& response, Response& answer);
+    void linger(Poco::Net::HTTPServerRequest& request) noexcept;
+
+    Pipeline& pipeline_;
+    Clock::time_point started_;
+    Request request_;
+    std::string raw_path_;
+    const Route* route_ = nullptr;
+    std::optional<Response> refusal_;
+    bool close_ = false;          // close the connection after the response
+    bool chunked_ = false;        // `Transfer-Encoding: chunked`
+    std::int64_t content_length_ = -1;  // -1: no Content-Length
+    bool body_consumed_ = false;  // nothing of the body is left on the connection
+    std::size_t body_limit_ = 0;
+    std::size_t bytes_in_ = 0;
+    std::size_t bytes_out_ = 0;
+};
+
+void RequestHandler::prepare(const Poco::Net::HTTPServerRequest& request) noexcept {
+    try {
+        check(request);
+    } catch (const std::exception& e) {
+        refusal_ = internalError(e.what());
+        close_ = true;
+    } catch (...) {
+        refusal_ = internalError("unknown exception");
+        close_ = true;
+    }
+    body_consumed_ = !chunked_ && content_length_ <= 0;
+}
+
+void RequestHandler::check(const Poco::Net::HTTPServerRequest& request) {
+    const auto& limits = pipeline_.limits();
+    request_.method = request.getMethod();
+    request_.request_id = sanitiseRequestId(request.get("X-Request-Id", ""));
+    request_.remote_address = request.clientAddress().toString();
+
+    // Headers and framing (RFC 9112 §6). Anything ambiguous is refused and the connection
+    // closed: two parties reading a body's length differently is how requests get smuggled.
+    if (static_cast<int>(request.size()) > limits.max_header_fields) {
+        return refuse(makeProblem(400, "the request has " + std::to_string(request.size()) +
+                                           " header fields; at most " +
+                                           std::to_string(limits.max_header_fields) +
+                                           " are accepted"),
+                      true);
+    }
+    request_.headers.reserve(request.size());
+    int content_lengths = 0;
+    std::string_view content_length;
+    for (const auto& [name, value] : request) {
+        request_.headers.emplace_back(name, value);
+        if (common::equalsIgnoreCase(name, "Content-Length")) {
+            ++content_lengths;
+            content_length = value;
+        }
+    }
+    if (request.has("Transfer-Encoding")) {
+        const auto coding = common::trim(request.get("Transfer-Encoding"));
+        if (!common::equalsIgnoreCase(coding, "chunked")) {
+            return refuse(makeProblem(501, "Transfer-Encoding '" + std::string(coding) +
+                                               "' is not supported; use chunked or "
+                                               "Content-Length"),
+                          true);
+        }
+        if (content_lengths > 0) {
+            return refuse(makeProblem(400, "a request may not have both Content-Length and "
+                                           "Transfer-Encoding"),
+                          true);
+        }
+        chunked_ = true;
+    } else if (content_lengths > 1) {
+        return refuse(makeProblem(400, "the request has more than one Content-Length"), true);
+    } else if (content_lengths == 1) {
+        const auto text = common::trim(content_length);
+        if (!isDigits(text)) {
+            return refuse(makeProblem(400, "Content-Length is not a number of bytes"), true);
+        }
+        content_length_ = std::stoll(std::string(text));
+    }
+
+    // Target.
+    std::string_view raw_path;
+    std::string_view raw_query;
+    if (!url::splitTarget(request.getURI(), raw_path, raw_query)) {
+        return refuse(makeProblem(400, "the request target must be a path starting with '/'"),
+                      true);
+    }
+    raw_path_ = std::string(raw_path);
+    auto path = url::decodePath(raw_path);
+    if (!path) {
+        return refuse(makeProblem(400, "the path has a malformed percent-escape, a NUL byte or "
+                                       "a '.' or '..' segment"));
+    }
+    request_.path = std::move(*path);
+    request_.raw_query = std::string(raw_query);
+    auto query = url::parseQuery(raw_query);
+    if (!query) return refuse(problemFromError(query.error()));
+    request_.query = std::move(query).value();
+
+    // Route.
+    auto match = pipeline_.router().match(request_.method, raw_path);
+    if (match.kind == Match::Kind::NotFound) {
+        return refuse(makeProblem(404, "nothing is served at this path"));
+    }
+    if (match.kind == Match::Kind::MethodNotAllowed) {
+        const auto allowed = common::join(match.allowed_methods, ", ");
+        auto answer = makeProblem(405, "method " + request_.method +
+                                           " is not allowed here; allowed: " + allowed);
+        answer.headers.emplace_back("Allow", allowed);
+        return refuse(std::move(answer));
+    }
+    route_ = match.route;
+    request_.path_params = std::move(match.params);
+
+    // Authentication and rights.
+    if (!route_->right.empty()) {
+        // A copy: `get` with a default returns a reference to that (temporary) default.
+        const std::string authorization = request.get("Authorization", "");
+        const Client* client = pipeline_.authenticator().authenticate(authorization);
+        if (client == nullptr) {
+            auto answer = makeProblem(
+                401, authorization.empty()
+                         ? "this endpoint needs an API key: send 'Authorization: Bearer <key>'"
+                         : "the credentials are not a valid API key");
+            answer.headers.emplace_back("WWW-Authenticate",
+                                        authorization.empty()
+                                            ? "Bearer realm=\"relais\""
+                                            : "Bearer realm=\"relais\", error=\"invalid_token\"");
+            return refuse(std::move(answer));
+        }
+        request_.client = client;
+        if (!client->hasRight(route_->right)) {
+            return refuse(makeProblem(403, "client '" + client->name() + "' lacks the right '" +
+                                               route_->right + "'"));
+        }
+    }
+
+    // Declared size: refused before a single byte of the body is read.
+    body_limit_ = route_->max_body_bytes != 0 ? route_->max_body_bytes : limits.max_body_bytes;
+    if (content_length_ > 0 && static_cast<std::uint64_t>(content_length_) > body_limit_) {
+        return refuse(makeProblem(413, "the body (" + std::to_string(content_length_) +
+                                           " bytes) exceeds the limit of " +
+                                           std::to_string(body_limit_) + " bytes"),
+                      true);
+    }
+}
+
+void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
+                                   Poco::Net::HTTPServerResponse& response) {
+    Response answer;
+    if (refusal_) {
+        answer = std::move(*refusal_);
+    } else if (auto body_error = readBody(request)) {
+        answer = std::move(*body_error);
+    } else {
+        answer = invoke();
+    }
+    send(response, answer);
+    if (close_ && !body_consumed_) linger(request);
+
+    Pipeline::Outcome outcome;
+    outcome.method = request_.method;
+    outcome.raw_path = raw_path_;
+    outcome.route = route_;
+    outcome.status = answer.status;
+    outcome.bytes_in = bytes_in_;
+    outcome.bytes_out = bytes_out_;
+    outcome.seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+    outcome.client = request_.client != nullptr ? std::string_view(request_.client->name())
+                                                : std::string_view();
+    outcome.request_id = request_.request_id;
+    outcome.remote = request_.remote_address;
+    pipeline_.record(outcome);
+}
+
+std::optional<Response> RequestHandler::readBody(Poco::Net::HTTPServerRequest& request) {
+    if (!chunked_ && content_length_ <= 0) return std::nullopt;
+    std::istream& in = request.stream();
+    // Make the stream rethrow what its buffer throws (timeouts, malformed chunks) instead
+    // of only setting badbit, so that each failure gets its own status.
+    in.exceptions(std::ios::badbit);
+    try {
+        return readBodyFrom(in);
+    } catch (const Poco::TimeoutException&) {
+        close_ = true;
+        return makeProblem(408, "the body did not arrive in time");
+    } catch (const Poco::Net::MessageException& e) {
+        close_ = true;
+        return makeProblem(400, "malformed body: " + e.message());
+    } catch (const Poco::Exception& e) {
+        close_ = true;
+        return makeProblem(400, "the body could not be read: " + e.message());
+    }
+}
+
+std::optional<Response> RequestHandler::readBodyFrom(std::istream& in) {
+    std::string& body = request_.body;
+    if (!chunked_) {
+        const auto expected = static_cast<std::size_t>(content_length_);
+        body.resize(expected);
+        in.read(body.data(), static_cast<std::streamsize>(expected));
+        bytes_in_ = static_cast<std::size_t>(in.gcount());
+        if (bytes_in_ < expected) {
+            body.clear();
+            close_ = true;
+            return makeProblem(400, "the body ended after " + std::to_string(bytes_in_) +
+                                        " of the " + std::to_string(expected) +
+                                        " bytes announced by Content-Length");
+        }
+        body_consumed_ = true;
+        return std::nullopt;
+    }
+    // Chunked: the size is only known at the end, so read at most one byte past the limit.
+    std::array<char, kReadChunk> buffer{};
+    for (;;) {
+        const std::size_t room = body_limit_ + 1 - body.size();
+        in.read(buffer.data(), static_cast<std::streamsize>(std::min(room, buffer.size())));
+        const auto got = static_cast<std::size_t>(in.gcount());
+        body.append(buffer.data(), got);
+        bytes_in_ = body.size();
+        if (body.size() > body_limit_) {
+            body.clear();
+            close_ = true;
+            return makeProblem(413, "the body exceeds the limit of " +
+                                        std::to_string(body_limit_) + " bytes");
+        }
+        if (got == 0 || in.eof()) break;
+    }
+    body_consumed_ = true;
+    return std::nullopt;
+}
+
+Response RequestHandler::invoke() {
+    try {
+        return route_->handler(request_);
+    } catch (const std::exception& e) {
+        return internalError(e.what());
+    } catch (...) {
+        return internalError("unknown exception");
+    }
+}
+
+Response RequestHandler::internalError(std::string_view what) {
+    // The exception text may hold anything (paths, SQL, personal data): it goes to the log,
+    // under the request id that the caller sees, and never into the response.
+    pipeline_.errorLogger().error(
+        "request failed with an exception",
+        {{"request_id", request_.request_id},
+         {"route", route_ != nullptr ? route_->name : std::string(kUnmatched)},
+         {"method", request_.method},
+         {"error", std::string(what)}});
+    return makeProblem(500, "the request could not be handled because of an internal error; "
+                            "the operator can find it in the logs under this request id");
+}
+
+void RequestHandler::send(Poco::Net::HTTPServerResponse& response, Response& answer) {
+    if (answer.status < 100 || answer.status > 999) {
+        answer = internalError("handler returned HTTP status " + std::to_string(answer.status));
+    }
+    if (answer.content_type == "application/problem+json") {
+        // Every problem document names the request, so a caller can quote it to an operator.
+        auto parsed = sdk::Json::parse(answer.body);
+        if (parsed && parsed->isObject() && parsed->find("instance") == nullptr) {
+            parsed->set("instance", request_.request_id);
+            answer.body = parsed->dump();
+        }
+    }
+    if (pipeline_.stopping()) close_ = true;
+
+    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status),
+                                reasonFor(answer.status));
+    bool has_cache_control = false;
+    for (const auto& [name, value] : answer.headers) {
+        if (!isToken(name) || !isSafeHeaderValue(value) || isFramingHeader(name)) {
+            pipeline_.errorLogger().warn("handler header dropped",
+                                         {{"request_id", request_.request_id},
+                                          {"header", isToken(name) ? name : "(invalid name)"}});
+            continue;
+        }
+        has_cache_control = has_cache_control || common::equalsIgnoreCase(name, "Cache-Control");
+        response.add(name, value);
+    }
+    response.set("X-Request-Id", request_.request_id);
+    response.set("X-Content-Type-Options", "nosniff");
+    // Answers carry personal data more often than not: no cache keeps them unless the
+    // handler says otherwise.
+    if (!has_cache_control) response.set("Cache-Control", "no-store");
+    if (close_) response.setKeepAlive(false);
+
+    const bool no_body = answer.status < 200 || answer.status == 204 || answer.status == 304 ||
+                         request_.method == "HEAD";
+    if (!no_body) {
+        if (!answer.content_type.empty()) response.setContentType(answer.content_type);
+        response.setContentLength64(static_cast<Poco::Int64>(answer.body.size()));
+    }
+    std::ostream& out = response.send();
+    if (!no_body) {
+        out.write(answer.body.data(), static_cast<std::streamsize>(answer.body.size()));
+        bytes_out_ = answer.body.size();
+    }
+    out.flush();
+    if (!out) {
+        // The client went away: nothing more to say to it, and nothing to keep alive.
+        response.setKeepAlive(false);
+        close_ = true;
+    }
+}
+
+void RequestHandler::linger(Poco::Net::HTTPServerRequest& request) noexcept {
+    auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
+    if (impl == nullptr) return;
+    try {
+        Poco::Net::StreamSocket& socket = impl->socket();
+        socket.shutdownSend();
+        socket.setReceiveTimeout(Poco::Timespan(0, 200'000));
+        std::array<char, kReadChunk> buffer{};
+        std::size_t discarded = 0;
+        const auto deadline = Clock::now() + kLingerMaxTime;
+        while (discarded < kLingerMaxBytes && Clock::now() < deadline) {
+            const int n = socket.receiveBytes(buffer.data(), static_cast<int>(buffer.size()));
+            if (n <= 0) break;
+            discarded += static_cast<std::size_t>(n);
+        }
+    } catch (...) {
+        // Timeout, reset, or already closed: the connection is being dropped anyway.
+    }
+}
+
+}  // namespace
+
+Pipeline::Pipeline(const config::LimitsConfig& limits, const Router& router,
+                   const Authenticator& authenticator, metrics::Registry& metrics,
+                   log::Sink& sink, bool access_log)
+    : limits_(limits),
+      router_(router),
+      authenticator_(authenticator),
+      metrics_(metrics),
+      access_log_(access_log),
+      access_logger_(sink, "http.access", sdk::LogLevel::Info),
+      error_logger_(sink, "http", sdk::LogLevel::Info),
+      in_flight_gauge_(metrics.gauge("relais_http_in_flight", "HTTP requests being handled")) {
+    static constexpr std::string_view kDurationHelp = "HTTP request duration, headers read to response sent";
+    durations_.reserve(router.routes().size() + 1);
+    for (const auto& route : router.routes()) {
+        durations_.push_back(&metrics.histogram("relais_http_request_duration_seconds",
+                                                kDurationHelp, {{"route", route.name}}));
+    }
+    durations_.push_back(&metrics.histogram("relais_http_request_duration_seconds", kDurationHelp,
+                                            {{"route", std::string(kUnmatched)}}));
+}
+
+void Pipeline::beginRequest() {
+    {
+        std::lock_guard lock(drain_mutex_);
+        ++in_flight_;
+    }
+    in_flight_gauge_.add(1);
+}
+
+void Pipeline::endRequest() {
+    in_flight_gauge_.add(-1);
+    std::lock_guard lock(drain_mutex_);
+    if (--in_flight_ == 0) drained_.notify_all();
+}
+
+bool Pipeline::waitIdle(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(drain_mutex_);
+    return drained_.wait_for(lock, timeout, [this] { return in_flight_ == 0; });
+}
+
+metrics::Counter& Pipeline::requestCounter(std::string_view route, std::string_view method,
+                                           int status) {
+    std::string key;
+    key.reserve(route.size() + method.size() + 6);
+    key.append(route).append(1, '\n').append(method).append(1, '\n').append(
+        std::to_string(status));
+    {
+        std::shared_lock lock(counters_mutex_);
+        const auto found = counters_.find(key);
+        if (found != counters_.end()) return *found->second;
+    }
+    auto& counter = metrics_.counter("relais_http_requests_total", "HTTP requests answered",
+                                     {{"route", std::string(route)},
+                                      {"method", std::string(method)},
+                                      {"code", std::to_string(status)}});
+    std::unique_lock lock(counters_mutex_);
+    counters_.emplace(std::move(key), &counter);
+    return counter;
+}
+
+void Pipeline::record(const Outcome& outcome) noexcept {
+    try {
+        const std::size_t index = outcome.route != nullptr
+                                      ? static_cast<std::size_t>(outcome.route - router_.routes().data())
+                                      : durations_.size() - 1;
+        const std::string_view route_label =
+            outcome.route != nullptr ? std::string_view(outcome.route->name) : kUnmatched;
+        requestCounter(route_label, methodLabel(outcome.method), outcome.status).increment();
+        durations_[std::min(index, durations_.size() - 1)]->observe(outcome.seconds);
+
+        if (!access_log_ || !access_logger_.enabled(sdk::LogLevel::Info)) return;
+        // Never the query string nor a header value: both may carry personal data,
+        // signatures or keys.
+        char duration_ms[32];
+        std::snprintf(duration_ms, sizeof duration_ms, "%.3f", outcome.seconds * 1000.0);
+        access_logger_.info("request", {{"method", std::string(outcome.method)},
+                                        {"path", std::string(outcome.raw_path)},
+                                        {"route", std::string(route_label)},
+                                        {"status", std::to_string(outcome.status)},
+                                        {"bytes_in", std::to_string(outcome.bytes_in)},
+                                        {"bytes_out", std::to_string(outcome.bytes_out)},
+                                        {"duration_ms", duration_ms},
+                                        {"client", std::string(outcome.client)},
+                                        {"request_id", std::string(outcome.request_id)},
+                                        {"remote", std::string(outcome.remote)}});
+    } catch (...) {
+        // Accounting must never fail a request that has already been answered.
+    }
+}
+
+Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(
+    const Poco::Net::HTTPServerRequest& request) {
+    auto handler = std::make_unique<RequestHandler>(pipeline_);
+    handler->prepare(request);
+    if (handler->refusal()) {
+        request.response().setStatus(
+            static_cast<Poco::Net::HTTPResponse::HTTPStatus>(handler->refusal()->status));
+    }
+    return handler.release();
+}
+
+}  // namespace relais::http::detail

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <Poco/Data/Binding.h>
+#include <Poco/Data/Extraction.h>
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+#include <Poco/Tuple.h>
+
+#include "relais/sdk/dossier.h"
+#include "relais/sdk/event.h"
+#include "relais/sdk/subject.h"
+#include "relais/store/store.h"
+
+/// @file
+/// What the `Store`'s queries share: statement helpers over Poco::Data (parameters bound by
+/// copy, `?` placeholders only, so the same SQL runs on every engine), the column lists and
+/// row types of each table, and the conversions between rows and model types.
+///
+/// Conversions of stored text (JSON, timestamps, enum names) throw `std::runtime_error`
+/// naming the table, the column and the row id, never the value: inside a `Database` work
+/// that becomes an `Internal` error.
+
+namespace relais::store::detail {
+
+/// Now, as stored: unix microseconds, UTC.
+std::int64_t nowMicros();
+
+/// A value as it is bound: text as `std::string`, `bool` as 0/1, everything else as is.
+template <typename T>
+auto bindable(T&& value) {
+    using V = std::decay_t<T>;
+    if constexpr (std::is_same_v<V, bool>) {
+        return static_cast<int>(value);
+    } else if constexpr (std::is_convertible_v<const V&, std::string_view> &&
+                         !std::is_same_v<V, std::string>) {
+        return std::string(std::string_view(value));
+    } else {
+        return V(std::forward<T>(value));
+    }
+}
+
+/// Prepares `sql` on `session` with `args` bound by copy, in order.
+template <typename... Args>
+Poco::Data::Statement prepare(Poco::Data::Session& session, const std::string& sql,
+                              Args&&... args) {
+    Poco::Data::Statement statement(session);
+    statement << sql;
+    (statement.addBind(Poco::Data::Keywords::bind(bindable(std::forward<Args>(args)))), ...);
+    return statement;
+}
+
+/// Runs a statement that returns no rows; returns the number of rows it changed.
+template <typename... Args>
+std::size_t execute(Poco::Data::Session& session, const std::string& sql, Args&&... args) {
+    Poco::Data::Statement statement = prepare(session, sql, std::forward<Args>(args)...);
+    return statement.execute();
+}
+
+/// Runs a query and returns its rows. `Row` is a `Poco::Tuple` matching the selected
+/// columns in order, or a single scalar type for one column. NULL reads as the type's
+/// default value (empty string, 0).
+template <typename Row, typename... Args>
+std::vector<Row> query(Poco::Data::Session& session, const std::string& sql, Args&&... args) {
+    std::vector<Row> rows;
+    Poco::Data::Statement statement = prepare(session, sql, std::forward<Args>(args)...);
+    statement.addExtract(Poco::Data::Keywords::into(rows));
+    statement.execute();
+    return rows;
+}
+
+/// The first row of a query, if any.
+template <typename Row, typename... Args>
+std::optional<Row> queryOne(Poco::Data::Session& session, const std::string& sql,
+                            Args&&... args) {
+    std::vector<Row> rows = query<Row>(session, sql, std::forward<Args>(args)...);
+    if (rows.empty()) return std::nullopt;
+    return std::move(rows.front());
+}
+
+// --- enums as stored ----------------------------------------------------------------------
+
+std::string_view toString(sdk::EventSide side) noexcept;
+std::optional<sdk::EventSide> parseEventSide(std::string_view name) noexcept;
+
+// --- JSON and time as stored --------------------------------------------------------------
+
+/// Parses JSON written by the store itself. `what` names the column and row for errors.
+sdk::Json parseStoredJson(const std::string& text, const std::string& what);
+/// Parses an RFC 3339 instant written by the store itself.
+sdk::Timestamp parseStoredTime(const std::string& text, const std::string& what);
+
+/// The subject as stored in `dossiers.subject` (JSON), and back. `id` is not part of it:
+/// it lives in `dossiers.subject_id`.
+std::string subjectToJson(const sdk::Subject& subject);
+sdk::Subject subjectFromJson(const std::string& text, const std::string& what);
+
+/// SHA-256 (hex) of the identity pivot, or empty when the pivot is too incomplete to
+/// identify anyone (family name and birth date are required). The pivot itself is not kept
+/// in `subjects`: the hash lets a person be found again without storing who they are there.
+std::string pivotHash(const sdk::IdentityPivot& pivot);
+
+// --- rows ---------------------------------------------------------------------------------
+
+/// `dossiers` without attachments (they are another table).
+inline constexpr const char* kDossierColumns =
+    "id, source, source_key, procedure, subject_id, subject, submitted_at, status, "
+    "portal_status, fields, version";
+using DossierRow =
+    Poco::Tuple<std::string, std::string, std::string, std::string, std::string, std::string,
+                std::string, std::string, std::string, std::string, std::int64_t>;
+sdk::Dossier toDossier(const DossierRow& row);
+
+inline constexpr const char* kAttachmentColumns =
+    "name, content_type, size, sha256, storage_ref, source_url, kind";
+using AttachmentRow = Poco::Tuple<std::string, std::string, std::int64_t, std::string,
+                                  std::string, std::string, std::string>;
+sdk::Attachment toAttachment(const AttachmentRow& row);
+
+inline constexpr const char* kEventColumns =
+    "id, dossier_id, type, side, source_event_key, source_version, occurred_at, actor, "
+    "payload, is_public";
+using EventRow = Poco::Tuple<std::string, std::string, std::string, std::string, std::string,
+                             std::string, std::string, std::string, std::string, int>;
+sdk::Event toEvent(const EventRow& row);
+
+inline constexpr const char* kJobColumns =
+    "id, kind, dossier_id, route, target, event_id, idempotency_key, state, attempts, "
+    "next_attempt_at, claimed_by, lease_until, last_error, created_at, updated_at";
+using JobRow = Poco::Tuple<std::string, std::string, std::string, std::string, std::string,
+                           std::string, std::string, std::string, int, std::int64_t,
+                           std::string, std::int64_t, std::string, std::int64_t, std::int64_t>;
+Job toJob(const JobRow& row);
+
+inline constexpr const char* kLinkColumns =
+    "dossier_id, target, business_id, display_id, created_at";
+using LinkRow =
+    Poco::Tuple<std::string, std::string, std::string, std::string, std::int64_t>;
+Link toLink(const LinkRow& row);
+
+// --- writes shared by several operations --------------------------------------------------
+
+/// Inserts `event` (its id must be set) for `source`. Returns false, writing nothing, when
+/// an event with the same (dossier, source, source_event_key) or the same id exists.
+bool insertEvent(Poco::Data::Session& session, const sdk::Event& event,
+                 const std::string& source, std::int64_t recorded_at);
+
+}  // namespace relais::store::detail

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
+#
+# The README's two commands, on a fresh Debian 12 machine:
+#
+#   deploy/dev.sh run    install what is missing, build, and run relais on the demo
+#                        config (config/relais.xml, embedded SQLite under var/)
+#   deploy/dev.sh test   install what is missing, build with -Werror and ASan+UBSan, and
+#                        run every test with ctest
+#
+# Packages come from Debian only (apt-get update once, then apt-get install), and only
+# the missing ones are installed, so both commands are cheap to repeat.
+#
+# Environment: RELAIS_PORT (run: listen port, default 8080), JOBS (parallel build jobs,
+# default: number of CPUs), BUILD_DIR (default build for run, build-test for test).
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+JOBS="${JOBS:-$(nproc)}"
+
+# What building and running relais needs.
+RUN_PACKAGES=(
+  build-essential cmake pkg-config ca-certificates
+  libpoco-dev libboost-dev libxml2-dev libssl-dev libpq-dev libsqlite3-dev
+)
+# What the test suite needs on top: GoogleTest, the openssl CLI (test certificates),
+# curl, clang-format (style check).
+TEST_PACKAGES=(
+  googletest libgtest-dev libgmock-dev openssl curl clang-format
+)
+
+say() { printf '\033[1m[relais]\033[0m %s\n' "$*" >&2; }
+
+install_packages() {
+  local missing=()
+  local pkg
+  for pkg in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$pkg")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return 0
+  fi
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+      sudo=(sudo)
+    else
+      say "missing packages: ${missing[*]} (run as root or install sudo)"
+      exit 1
+    fi
+  fi
+  say "installing from Debian: ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}"
+}
+
+# A random API key in a file, created once (mode 0600).
+ensure_key() {
+  local file="$1"
+  if [ ! -s "$file" ]; then
+    umask 077
+    od -An -tx1 -N24 /dev/urandom | tr -d ' \n' >"$file"
+    umask 022
+    say "created API key $file"
+  fi
+}
+
+cmd_run() {
+  install_packages "${RUN_PACKAGES[@]}"
+  local build="${BUILD_DIR:-build}"
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRELAIS_BUILD_TESTS=OFF >/dev/null
+  cmake --build "$build" -j "$JOBS"
+
+  mkdir -p var
+  ensure_key var/portal.key
+  ensure_key var/admin.key
+  local port="${RELAIS_PORT:-8080}"
+  local ready=var/ready.json
+  rm -f "$ready"
+
+  "$build/bin/relais" serve --config config/relais.xml --listen "127.0.0.1:$port" \
+    --ready-file "$ready" &
+  local pid=$!
+  trap 'kill -TERM "$pid" 2>/dev/null || true' INT TERM
+  for _ in $(seq 1 300); do
+    [ -s "$ready" ] && break
+    if ! kill -0 "$pid" 2>/dev/null; then
+      wait "$pid" || exit $?
+    fi
+    sleep 0.1
+  done
+  [ -s "$ready" ] || { say "relais did not become ready"; kill -TERM "$pid"; exit 1; }
+
+  cat >&2 <<MSG
+
+relais listens on http://127.0.0.1:$port (config: config/relais.xml, data: var/).
+Try it:
+  curl -s http://127.0.0.1:$port/healthz
+  curl -s -H "Authorization: Bearer \$(cat var/portal.key)" -H 'Content-Type: application/json' \\
+       --data-binary @tests/fixtures/bench/dossier.json \\
+       http://127.0.0.1:$port/v1/adapters/portail/inbound
+  curl -s -H "Authorization: Bearer \$(cat var/portal.key)" http://127.0.0.1:$port/v1/dossiers/<id>
+  curl -s -H "Authorization: Bearer \$(cat var/admin.key)" http://127.0.0.1:$port/metrics
+Stop with Ctrl-C.
+
+MSG
+  local status=0
+  wait "$pid" || status=$?
+  # A second wait collects the exit status after a trapped signal.
+  if kill -0 "$pid" 2>/dev/null; then wait "$pid" || status=$?; fi
+  exit "$status"
+}
+
+cmd_test() {
+  install_packages "${RUN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+  local build="${BUILD_DIR:-build-test}"
+
+  say "style: clang-format"
+  git ls-files -- '*.h' '*.cpp' | xargs clang-format --dry-run --Werror
+
+  say "build: -Werror, ASan+UBSan"
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DRELAIS_WERROR=ON \
+    -DRELAIS_SANITIZE="address;undefined" >/dev/null
+  cmake --build "$build" -j "$JOBS"
+
+  say "tests"
+  ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" \
+  UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+    ctest --test-dir "$build" --output-on-failure -j "$JOBS" --timeout 300
+}
+
+case "${1:-}" in
+  run) cmd_run ;;
+  test) cmd_test ;;
+  *)
+    echo "usage: deploy/dev.sh run|test" >&2
+    exit 64
+    ;;
+esac

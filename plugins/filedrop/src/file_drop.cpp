@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#include "file_drop.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "relais/sdk/host.h"
+
+namespace relais::plugins::filedrop {
+namespace {
+
+namespace fs = std::filesystem;
+using sdk::ErrorCode;
+
+constexpr std::size_t kMaxAckBytes = 64 * 1024;
+constexpr std::size_t kMaxAcksPerPoll = 500;
+
+sdk::Error ioError(const std::string& what, const std::string& path, int error_number) {
+    // A full disk or a permission problem may pass once an operator acts: retry.
+    return sdk::fail(ErrorCode::Unavailable,
+                     what + " '" + path + "': " + std::strerror(error_number));
+}
+
+// Writes `data` to `path` through a temporary file in the same directory: write, fsync,
+// rename. The directory is fsynced by the caller once all files of the drop are in place.
+sdk::Result<void> writeDurably(const std::string& path, std::string_view data) {
+    const std::string temp = path + ".part";
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0) return ioError("cannot create", temp, errno);
+    std::size_t written = 0;
+    while (written < data.size()) {
+        const ssize_t n = ::write(fd, data.data() + written, data.size() - written);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const int saved = errno;
+            ::close(fd);
+            ::unlink(temp.c_str());
+            return ioError("cannot write", temp, saved);
+        }
+        written += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0) {
+        const int saved = errno;
+        ::close(fd);
+        ::unlink(temp.c_str());
+        return ioError("cannot fsync", temp, saved);
+    }
+    ::close(fd);
+    if (::rename(temp.c_str(), path.c_str()) != 0) {
+        const int saved = errno;
+        ::unlink(temp.c_str());
+        return ioError("cannot rename", temp, saved);
+    }
+    return sdk::ok();
+}
+
+sdk::Result<void> syncDirectory(const std::string& directory) {
+    const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return ioError("cannot open directory", directory, errno);
+    const int rc = ::fsync(fd);
+    const int saved = errno;
+    ::close(fd);
+    if (rc != 0) return ioError("cannot fsync directory", directory, saved);
+    return sdk::ok();
+}
+
+sdk::Result<std::string> readSmallFile(const std::string& path, std::size_t max_bytes) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return ioError("cannot read", path, errno);
+    std::string content(max_bytes + 1, '\0');
+    in.read(content.data(), static_cast<std::streamsize>(content.size()));
+    content.resize(static_cast<std::size_t>(in.gcount()));
+    if (content.size() > max_bytes) {
+        return sdk::fail(ErrorCode::TooLarge, "file '" + path + "' is too large");
+    }
+    return content;
+}
+
+std::string extensionFor(const std::string& content_type) {
+    if (content_type.find("json") != std::string::npos) return "json";
+    if (content_type.find("xml") != std::string::npos) return "xml";
+    if (content_type.find("csv") != std::string::npos) return "csv";
+    return "txt";
+}
+
+std::string safeName(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+        out += ok ? c : '_';
+    }
+    // No hidden files, no "." or "..": a leading dot becomes '_'.
+    if (!out.empty() && out.front() == '.') out.front() = '_';
+    if (out.size() > 200) out.resize(200);
+    return out;
+}
+
+std::string trimmed(std::string text) {
+    const auto not_space = [](unsigned char c) { return std::isspace(c) == 0; };
+    text.erase(text.begin(), std::find_if(text.begin(), text.end(), not_space));
+    text.erase(std::find_if(text.rbegin(), text.rend(), not_space).base(), text.end());
+    return text;
+}
+
+}  // namespace
+
+std::string expandFileName(const std::string& name_template, const sdk::Delivery& delivery) {
+    const sdk::Dossier& dossier = *delivery.dossier;
+    std::string out;
+    std::size_t pos = 0;
+    while (pos < name_template.size()) {
+        const auto open = name_template.find('{', pos);
+        if (open == std::string::npos) {
+            out += name_template.substr(pos);
+            break;
+        }
+        out += name_template.substr(pos, open - pos);
+        const auto close = name_template.find('}', open);
+        if (close == std::string::npos) {
+            out += name_template.substr(open);
+            break;
+        }
+        const std::string name = name_template.substr(open + 1, close - open - 1);
+        if (name == "dossier_id") {
+            out += dossier.id;
+        } else if (name == "source_key") {
+            out += dossier.source_key;
+        } else if (name == "procedure") {
+            out += dossier.procedure;
+        } else if (name == "route") {
+            out += delivery.route;
+        } else if (name == "date") {
+            out += dossier.submitted_at.toUtcString().substr(0, 10);
+        } else {
+            out += name_template.substr(open, close - open + 1);
+        }
+        pos = close + 1;
+    }
+    return safeName(out);
+}
+
+FileDrop::FileDrop(sdk::Host& host) : sdk::Connector(host) {}
+
+sdk::Result<void> FileDrop::configure(const sdk::Settings& settings) {
+    directory_ = settings.string("directory");
+    name_template_ = settings.string("file-name");
+    extension_ = safeName(settings.string("extension"));
+    manifest_ = settings.boolean("manifest", true);
+    acknowledgements_ = settings.boolean("acknowledgements", false);
+    ack_directory_ = settings.string("ack-directory");
+    if (ack_directory_.empty()) ack_directory_ = directory_ + "/ack";
+    if (name_template_.find("{dossier_id}") == std::string::npos &&
+        name_template_.find("{source_key}") == std::string::npos) {
+        return sdk::fail(ErrorCode::InvalidArgument,
+                         "file-name must contain {dossier_id} or {source_key}, otherwise "
+                         "dossiers would overwrite each other",
+                         "file-name");
+    }
+    std::error_code ec;
+    fs::create_directories(directory_, ec);
+    if (ec) {
+        return sdk::fail(ErrorCode::InvalidArgument,
+                         "cannot create directory '" + directory_ + "': " + ec.message(),
+                         "directory");
+    }
+    if (acknowledgements_) {
+        fs::create_directories(fs::path(ack_directory_) / "processed", ec);
+        if (ec) {
+            return sdk::fail(ErrorCode::InvalidArgument,
+                             "cannot create directory '" + ack_directory_ + "': " + ec.message(),
+                             "ack-directory");
+        }
+    }
+    return sdk::ok();
+}
+
+sdk::Result<sdk::HealthReport> FileDrop::health() {
+    if (::access(directory_.c_str(), W_OK | X_OK) != 0) {
+        return sdk::HealthReport{false, "directory '" + directory_ + "' is not writable: " +
+                                            std::strerror(errno)};
+    }
+    return sdk::HealthReport{true, "directory '" + directory_ + "' is writable"};
+}
+
+sdk::Result<sdk::DeliveryReceipt> FileDrop::deliver(const sdk::Delivery& delivery) {
+    if (delivery.dossier == nullptr) {
+        return sdk::fail(ErrorCode::InvalidArgument, "delivery without a dossier");
+    }
+    const std::string name = expandFileName(name_template_, delivery);
+    if (name.empty()) {
+        return sdk::fail(ErrorCode::Permanent, "the file-name template produced an empty name");
+    }
+    const std::string extension =
+        extension_.empty() ? extensionFor(delivery.content_type) : extension_;
+    const std::string payload_file = name + "." + extension;
+    const std::string manifest_path = directory_ + "/" + name + ".manifest.json";
+
+    // A previous attempt that completed (manifest present, same idempotency key) is the
+    // same delivery: do not write again.
+    if (manifest_ && fs::exists(manifest_path)) {
+        auto existing = readSmallFile(manifest_path, kMaxAckBytes);
+        if (existing) {
+            auto parsed = sdk::Json::parse(*existing);
+            if (parsed && parsed->find("idempotency_key") != nullptr &&
+                parsed->find("idempotency_key")->asString() == delivery.idempotency_key) {
+                return sdk::DeliveryReceipt{name, {}, {}, acknowledgements_};
+            }
+        }
+    }
+
+    if (auto written = writeDurably(directory_ + "/" + payload_file, delivery.payload); !written) {
+        return std::move(written).error();
+    }
+
+    sdk::Json attachments = sdk::Json::array();
+    if (!delivery.attachment_paths.empty()) {
+        const std::string files_dir = directory_ + "/" + name + ".files";
+        std::error_code ec;
+        fs::create_directories(files_dir, ec);
+        if (ec) return ioError("cannot create", files_dir, ec.value());
+        for (std::size_t i = 0; i < delivery.attachment_paths.size(); ++i) {
+            const sdk::Attachment* meta =
+                i < delivery.dossier->attachments.size() ? &delivery.dossier->attachments[i]
+                                                         : nullptr;
+            std::string file = safeName(meta != nullptr && !meta->name.empty()
+                                            ? meta->name
+                                            : "attachment-" + std::to_string(i + 1));
+            file = std::to_string(i + 1) + "-" + file;
+            const std::string target = files_dir + "/" + file;
+            auto content = readSmallFile(delivery.attachment_paths[i], 1ULL << 31);
+            if (!content) return std::move(content).error();
+            if (auto w = writeDurably(target, *content); !w) return std::move(w).error();
+            sdk::Json entry = sdk::Json::object();
+            entry.set("file", name + ".files/" + file);
+            if (meta != nullptr) {
+                entry.set("name", meta->name);
+                entry.set("content_type", meta->content_type);
+                entry.set("sha256", meta->sha256);
+                entry.set("size", meta->size);
+            }
+            attachments.push(std::move(entry));
+        }
+        if (auto s = syncDirectory(files_dir); !s) return std::move(s).error();
+    }
+
+    if (manifest_) {
+        sdk::Json manifest = sdk::Json::object();
+        manifest.set("dossier_id", delivery.dossier->id);
+        manifest.set("source", delivery.dossier->source);
+        manifest.set("source_key", delivery.dossier->source_key);
+        manifest.set("procedure", delivery.dossier->procedure);
+        manifest.set("route", delivery.route);
+        manifest.set("idempotency_key", delivery.idempotency_key);
+        manifest.set("payload", payload_file);
+        manifest.set("content_type", delivery.content_type);
+        manifest.set("attachments", std::move(attachments));
+        manifest.set("written_at", host().clock().now().toUtcString());
+        if (auto w = writeDurably(manifest_path, manifest.dump(2) + "\n"); !w) {
+            return std::move(w).error();
+        }
+    }
+    if (auto s = syncDirectory(directory_); !s) return std::move(s).error();
+    host().logger().info("dossier dropped", {{"dossier_id", delivery.dossier->id},
+                                             {"file", payload_file}});
+    return sdk::DeliveryReceipt{name, {}, {}, acknowledgements_};
+}
+
+sdk::Result<sdk::PollBatch> FileDrop::poll(const std::string& cursor) {
+    sdk::PollBatch batch;
+    if (!acknowledgements_) return batch;
+
+    // The cursor lists the ack files of the previous batch: relais stored their events
+    // before calling again, so they can be moved out of the way now.
+    if (!cursor.empty()) {
+        if (auto previous = sdk::Json::parse(cursor); previous && previous->isArray()) {
+            for (std::size_t i = 0; i < previous->size(); ++i) {
+                const std::string file = safeName(previous->at(i)->asString());
+                if (file.empty()) continue;
+                std::error_code ec;
+                fs::rename(fs::path(ack_directory_) / file,
+                           fs::path(ack_directory_) / "processed" / file, ec);
+            }
+        }
+    }
+
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(ack_directory_, ec)) {
+        if (!entry.is_regular_file()) continue;
+        const std::string file = entry.path().filename().string();
+        if (file.size() > 4 && file.ends_with(".ack")) names.push_back(file);
+    }
+    if (ec) return ioError("cannot list", ack_directory_, ec.value());
+    std::sort(names.begin(), names.end());
+    if (names.size() > kMaxAcksPerPoll) {
+        names.resize(kMaxAcksPerPoll);
+        batch.more = true;
+    }
+
+    sdk::Json done = sdk::Json::array();
+    for (const auto& file : names) {
+        const std::string base = file.substr(0, file.size() - 4);
+        auto manifest_text = readSmallFile(directory_ + "/" + base + ".manifest.json", kMaxAckBytes);
+        auto ack_text = readSmallFile(ack_directory_ + "/" + file, kMaxAckBytes);
+        if (!manifest_text || !ack_text) {
+            host().logger().warn("acknowledgement without a matching drop", {{"file", file}});
+            continue;
+        }
+        auto manifest = sdk::Json::parse(*manifest_text);
+        if (!manifest || manifest->find("dossier_id") == nullptr) continue;
+
+        sdk::InboundEvent inbound;
+        inbound.dossier_id = manifest->find("dossier_id")->asString();
+        inbound.event.type = std::string(sdk::event_type::kDelivered);
+        inbound.event.side = sdk::EventSide::Backoffice;
+        inbound.event.source_event_key = "ack:" + file;
+        inbound.event.occurred_at = host().clock().now();
+        inbound.event.actor = host().instanceName();
+        sdk::Json payload = sdk::Json::object();
+        if (auto ack = sdk::Json::parse(*ack_text); ack && ack->isObject()) {
+            payload = std::move(ack).value();
+        } else {
+            payload.set("business_id", trimmed(*ack_text));
+        }
+        inbound.business_id = payload.find("business_id") != nullptr
+                                  ? payload.find("business_id")->asString()
+                                  : std::string();
+        inbound.event.payload = std::move(payload);
+        batch.events.push_back(std::move(inbound));
+        done.push(file);
+    }
+    batch.next_cursor = done.dump();
+    return batch;
+}
+
+}  // namespace relais::plugins::filedrop

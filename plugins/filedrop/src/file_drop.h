@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#pragma once
+
+#include <string>
+
+#include "relais/sdk/connector.h"
+
+/// @file
+/// The file-drop connector, for business software that imports files from a directory.
+///
+/// Each delivery writes `<name>.<ext>` (the mapped payload), the attachments under
+/// `<name>.files/`, then `<name>.manifest.json`; every file is written to a temporary name,
+/// fsynced and renamed, the manifest last, so an importer that waits for manifests never
+/// sees a partial drop. The name is derived from the dossier and the route, so a retried
+/// delivery overwrites nothing and is recognised (same idempotency key in the manifest).
+///
+/// With acknowledgements on, the software drops `<name>.ack` into the ack directory when it
+/// has imported a dossier (content: its own id as plain text, or JSON
+/// `{"business_id": "…", "status": "…", "message": "…"}`); `poll` turns each into a
+/// `delivered` event, then moves it to `ack/processed/` once relais has stored it.
+
+namespace relais::plugins::filedrop {
+
+/// `template` with placeholders replaced, made safe as one file name: only
+/// `[A-Za-z0-9._-]` kept (others become `_`), no leading dot, at most 200 bytes.
+std::string expandFileName(const std::string& name_template, const sdk::Delivery& delivery);
+
+class FileDrop : public sdk::Connector {
+public:
+    explicit FileDrop(sdk::Host& host);
+
+    sdk::Result<void> configure(const sdk::Settings& settings) override;
+    sdk::Result<sdk::HealthReport> health() override;
+    sdk::Result<sdk::DeliveryReceipt> deliver(const sdk::Delivery& delivery) override;
+    sdk::Result<sdk::PollBatch> poll(const std::string& cursor) override;
+
+private:
+    std::string directory_;
+    std::string name_template_;
+    std::string extension_;
+    bool manifest_ = true;
+    bool acknowledgements_ = false;
+    std::string ack_directory_;
+};
+
+}  // namespace relais::plugins::filedrop
