@@ -45,8 +45,11 @@ struct HttpResponse {
 /// Outbound HTTP(S) with pooled keep-alive connections, per-request timeouts, TLS with
 /// custom CA and client certificates.
 ///
-/// Errors: `Unavailable` (connection refused, DNS, TLS handshake), `Timeout`, `TooLarge`
-/// (response over `max_response_bytes`), `InvalidArgument` (bad URL). Any HTTP status,
+/// Errors: `Unavailable` (connection refused, DNS, connect timeout, TLS handshake or
+/// verification, connection lost, invalid response: nothing was processed when it failed
+/// before sending), `Timeout` (sent, no complete response within `timeout_ms`), `TooLarge`
+/// (response over `max_response_bytes`), `InvalidArgument` (bad URL, header, timeout or TLS
+/// file, field named). Any HTTP status,
 /// 4xx/5xx included, is a successful result: the caller decides what it means.
 ///
 /// Lifetime: owned by the host. Thread-safe; calls may run concurrently.
