@@ -9,9 +9,9 @@ namespace {
 
 // Keep equal to the constants of relais/http/client.h, namespace relais::http::rights.
 constexpr std::array<std::string_view, 13> kRights = {
-    "dossiers:submit", "dossiers:read",   "events:write",    "inbox:read",   "prefill:read",
+    "dossiers:submit",  "dossiers:read",  "events:write",    "inbox:read",      "prefill:read",
     "attributes:write", "subjects:admin", "connectors:call", "connectors:read", "jobs:admin",
-    "metrics:read",    "audit:read",      "admin",
+    "metrics:read",     "audit:read",     "admin",
 };
 
 }  // namespace

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// XSD compilation and validation with libxml2.
 #include "relais/config/xml.h"
+
+// XSD compilation and validation with libxml2.
 
 #include <cstring>
 
 #include <libxml/xmlschemas.h>
 
-#include "config/xml_errors.h"
 #include "relais/common/errors.h"
+
+#include "config/xml_errors.h"
 
 namespace relais::config {
 namespace {
@@ -107,8 +109,8 @@ XmlSchema::XmlSchema(std::string_view schema_text, std::string schema_name)
     if (parser == nullptr) throw std::bad_alloc();
     {
         detail::ScopedXmlErrorCapture capture(errors);
-        xmlSchemaSetParserStructuredErrors(parser.get(), &detail::XmlErrorCollector::onStructuredError,
-                                           &errors);
+        xmlSchemaSetParserStructuredErrors(parser.get(),
+                                           &detail::XmlErrorCollector::onStructuredError, &errors);
         impl_->schema = xmlSchemaParse(parser.get());
     }
     std::vector<XmlProblem> problems = errors.take();

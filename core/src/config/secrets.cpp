@@ -8,7 +8,7 @@
 namespace relais::config {
 namespace {
 
-constexpr std::size_t kMaxSecretBytes = 64 * 1024;
+constexpr std::size_t kMaxSecretBytes = std::size_t{64} * 1024;
 
 bool validEnvName(std::string_view name) noexcept {
     if (name.empty()) return false;
@@ -42,11 +42,12 @@ sdk::Result<std::string> SecretResolver::resolve(std::string_view reference) con
     std::string value;
     if (reference.starts_with("env:")) {
         const std::string name(reference.substr(4));
-        const char* env = std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe): read-only use
+        const char* env =
+            std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe): read-only use
         if (env == nullptr) {
-            return sdk::fail(sdk::ErrorCode::NotFound,
-                             "secret reference '" + std::string(reference) +
-                                 "': environment variable not set");
+            return sdk::fail(
+                sdk::ErrorCode::NotFound,
+                "secret reference '" + std::string(reference) + "': environment variable not set");
         }
         value = env;
     } else {
@@ -54,11 +55,10 @@ sdk::Result<std::string> SecretResolver::resolve(std::string_view reference) con
         if (!path.starts_with('/') && !base_dir_.empty()) path = base_dir_ + "/" + path;
         auto content = common::readFile(path, kMaxSecretBytes);
         if (!content) {
-            return sdk::fail(content.error().code == sdk::ErrorCode::NotFound
-                                 ? sdk::ErrorCode::NotFound
-                                 : sdk::ErrorCode::Unavailable,
-                             "secret reference '" + std::string(reference) +
-                                 "': cannot read the file");
+            return sdk::fail(
+                content.error().code == sdk::ErrorCode::NotFound ? sdk::ErrorCode::NotFound
+                                                                 : sdk::ErrorCode::Unavailable,
+                "secret reference '" + std::string(reference) + "': cannot read the file");
         }
         value = std::move(content).value();
         if (!value.empty() && value.back() == '\n') value.pop_back();

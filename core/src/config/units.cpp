@@ -38,8 +38,11 @@ sdk::Error malformed(std::string_view text, std::string_view what) {
 sdk::Result<std::uint64_t> parseSize(std::string_view text) {
     static constexpr std::string_view kWhat =
         "a size (digits, optionally followed by B, KiB, MiB or GiB, e.g. 10MiB)";
-    static constexpr Unit kUnits[] = {
-        {"", 1}, {"B", 1}, {"KiB", 1024}, {"MiB", 1024 * 1024}, {"GiB", 1024 * 1024 * 1024}};
+    static constexpr Unit kUnits[] = {{"", 1},
+                                      {"B", 1},
+                                      {"KiB", 1024},
+                                      {"MiB", std::uint64_t{1024} * 1024},
+                                      {"GiB", std::uint64_t{1024} * 1024 * 1024}};
     constexpr auto kLimit = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
     std::uint64_t number = 0;
     std::string_view suffix;
@@ -58,8 +61,8 @@ sdk::Result<std::uint64_t> parseSize(std::string_view text) {
 sdk::Result<std::chrono::milliseconds> parseDuration(std::string_view text) {
     static constexpr std::string_view kWhat =
         "a duration (digits followed by ms, s, m, h or d; digits alone are seconds, e.g. 30s)";
-    static constexpr Unit kUnits[] = {
-        {"", 1000}, {"ms", 1}, {"s", 1000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
+    static constexpr Unit kUnits[] = {{"", 1000},    {"ms", 1},        {"s", 1000},
+                                      {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
     constexpr std::uint64_t kLimitMs = 1'000'000'000'000;
     std::uint64_t number = 0;
     std::string_view suffix;

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// Safe parsing of XML documents with libxml2, and small DOM accessors.
 #include "relais/config/xml.h"
 
-#include <climits>
+// Safe parsing of XML documents with libxml2, and small DOM accessors.
 
+#include <climits>
+#include <cstdint>
+
+#include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 
-#include "config/xml_errors.h"
 #include "relais/common/errors.h"
+
+#include "config/xml_errors.h"
 
 namespace relais::config {
 namespace {
@@ -16,6 +20,9 @@ namespace {
 // No NOENT (entities stay unexpanded), no DTDLOAD/DTDATTR/DTDVALID (no DTD is ever read),
 // no network, line numbers past 65535 kept. Documents with a DTD are refused anyway.
 constexpr int kParseOptions = XML_PARSE_NONET | XML_PARSE_BIG_LINES;
+
+/// What libxml2 stores in the 16-bit `xmlNode::line` for lines it cannot hold.
+constexpr int kBigLine = 65535;
 
 constexpr std::string_view kDoctypeRefused =
     "a document type declaration (<!DOCTYPE …>) is not allowed: DTDs and entity "
@@ -50,6 +57,42 @@ void refuseDoctype(void* user_data, const xmlChar* /*name*/, const xmlChar* /*ex
     xmlStopParser(ctxt);
 }
 
+// SAX `startElementNs`: libxml2's own handler, then the element's line corrected to the
+// line its start tag begins on. libxml2 records the line where the start tag ends, which
+// for `<route name="…"\n       connector="…"/>` points below the element's name. The
+// parser is still inside the tag when this runs, and a raw '<' cannot occur within a
+// tag, so the nearest '<' before the cursor is the tag's start.
+void onStartElement(void* user_data, const xmlChar* local_name, const xmlChar* prefix,
+                    const xmlChar* uri, int namespace_count, const xmlChar** namespaces,
+                    int attribute_count, int defaulted_count, const xmlChar** attributes) {
+    xmlSAX2StartElementNs(user_data, local_name, prefix, uri, namespace_count, namespaces,
+                          attribute_count, defaulted_count, attributes);
+    auto* ctxt = static_cast<xmlParserCtxt*>(user_data);
+    xmlNode* node = ctxt->node;
+    const xmlParserInput* input = ctxt->input;
+    if (node == nullptr || node->type != XML_ELEMENT_NODE || input == nullptr ||
+        input->cur == nullptr || input->base == nullptr) {
+        return;
+    }
+    int newlines = 0;
+    const xmlChar* at = input->cur;
+    while (at > input->base && *at != '<') {
+        --at;
+        if (*at == '\n') ++newlines;
+    }
+    if (*at != '<' || input->line - newlines <= 0) return;
+    const int line = input->line - newlines;
+    if (line < kBigLine) {
+        node->line = static_cast<unsigned short>(line);
+    } else {
+        // node->line is 16 bits: libxml2 stores 65535 and, for elements, only an
+        // approximation elsewhere. Our documents keep the exact line in `_private`.
+        node->line = kBigLine;
+        node->_private = reinterpret_cast<void*>(  // NOLINT(performance-no-int-to-ptr)
+            static_cast<std::uintptr_t>(line));
+    }
+}
+
 // SAX `serror` of the parser context: its user data is the context itself.
 void onParserError(void* user_data, xmlError* error) {
     ParseState* state = stateOf(user_data);
@@ -81,6 +124,7 @@ XmlDocument parse(std::string_view text, const std::string& file_name,
     ctxt->_private = &state;
     ctxt->sax->serror = &onParserError;
     ctxt->sax->internalSubset = &refuseDoctype;
+    ctxt->sax->startElementNs = &onStartElement;
     ctxt->sax->externalSubset = nullptr;
 
     XmlDocument doc;
@@ -99,7 +143,8 @@ XmlDocument parse(std::string_view text, const std::string& file_name,
         return nullptr;
     }
     problems = state.errors.take();
-    if (problems.empty() && !well_formed) problems.push_back({0, "the document is not well-formed"});
+    if (problems.empty() && !well_formed)
+        problems.push_back({0, "the document is not well-formed"});
     if (problems.empty() && (doc == nullptr || xmlDocGetRootElement(doc.get()) == nullptr)) {
         problems.push_back({1, "the document has no root element"});
     }
@@ -111,14 +156,14 @@ XmlDocument parse(std::string_view text, const std::string& file_name,
 
 void XmlDocFree::operator()(xmlDoc* doc) const noexcept { xmlFreeDoc(doc); }
 
-std::string formatXmlProblems(const std::string& file_name,
-                              const std::vector<XmlProblem>& problems, std::size_t max_lines) {
+std::string formatXmlProblems(const std::string& file_name, const std::vector<XmlProblem>& problems,
+                              std::size_t max_lines) {
     std::string out;
     std::size_t shown = 0;
     for (const XmlProblem& problem : problems) {
         if (shown == max_lines) {
-            out += "\n" + file_name + ": … and " + std::to_string(problems.size() - shown) +
-                   " more";
+            out +=
+                "\n" + file_name + ": … and " + std::to_string(problems.size() - shown) + " more";
             break;
         }
         if (shown > 0) out += '\n';
@@ -150,6 +195,9 @@ int lineOf(const xmlNode* node) noexcept {
     if (node == nullptr) return 0;
     if (node->type == XML_ATTRIBUTE_NODE) node = node->parent;
     if (node == nullptr) return 0;
+    if (node->type == XML_ELEMENT_NODE && node->line == kBigLine && node->_private != nullptr) {
+        return static_cast<int>(reinterpret_cast<std::uintptr_t>(node->_private));
+    }
     const long line = xmlGetLineNo(node);
     if (line <= 0 || line > INT_MAX) return 0;
     return static_cast<int>(line);

@@ -54,7 +54,8 @@ std::string explainPattern(std::string text, const PatternHints* hints) {
     if (value_start == std::string::npos) return text;
     const std::size_t pattern_start = middle + kMiddle.size();
     std::size_t pattern_end = text.size();
-    while (pattern_end > pattern_start && (text[pattern_end - 1] == '.' || isSpace(text[pattern_end - 1]))) {
+    while (pattern_end > pattern_start &&
+           (text[pattern_end - 1] == '.' || isSpace(text[pattern_end - 1]))) {
         --pattern_end;
     }
     if (pattern_end <= pattern_start || text[pattern_end - 1] != '\'') return text;
@@ -70,20 +71,23 @@ std::string explainPattern(std::string text, const PatternHints* hints) {
     return text.substr(0, value_start) + "the value '" + value + "' " + explanation;
 }
 
-// "Element 'x': The attribute…" → "element 'x': the attribute…". Only a capital followed by
-// a lower-case letter is lowered, so that names such as "XML" or "ID" keep their case.
-std::string lowerSentenceStarts(std::string text) {
-    auto lower_at = [&text](std::size_t i) {
-        if (i + 1 < text.size() && std::isupper(static_cast<unsigned char>(text[i])) != 0 &&
-            std::islower(static_cast<unsigned char>(text[i + 1])) != 0) {
-            text[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[i])));
-        }
-    };
-    lower_at(0);
-    for (std::size_t at = text.find(": "); at != std::string::npos; at = text.find(": ", at + 2)) {
-        lower_at(at + 2);
+// Lowers text[i] when it starts a sentence word: a capital followed by a lower-case letter,
+// so that names such as "XML" or "ID" keep their case.
+void lowerWordStart(std::string& text, std::size_t i) noexcept {
+    if (i + 1 >= text.size()) return;
+    const auto first = static_cast<unsigned char>(text[i]);
+    const auto second = static_cast<unsigned char>(text[i + 1]);
+    if (std::isupper(first) != 0 && std::islower(second) != 0) {
+        text[i] = static_cast<char>(std::tolower(first));
     }
-    return text;
+}
+
+// "Element 'x': The attribute…" → "element 'x': the attribute…".
+void lowerSentenceStarts(std::string& text) noexcept {
+    lowerWordStart(text, 0);
+    for (std::size_t at = text.find(": "); at != std::string::npos; at = text.find(": ", at + 2)) {
+        lowerWordStart(text, at + 2);
+    }
 }
 
 }  // namespace
@@ -104,15 +108,17 @@ std::string cleanXmlMessage(std::string_view raw, const PatternHints* hints) {
     text = dropFacetTags(std::move(text));
     text = explainPattern(std::move(text), hints);
     while (!text.empty() && (text.back() == '.' || isSpace(text.back()))) text.pop_back();
-    text = lowerSentenceStarts(std::move(text));
+    lowerSentenceStarts(text);
     if (text.empty()) text = "XML error";
     return text;
 }
 
 void XmlErrorCollector::add(const xmlError& error) {
     if (error.level == XML_ERR_WARNING || error.level == XML_ERR_NONE) return;
-    int line = error.line;
-    if (line <= 0 && error.node != nullptr) line = lineOf(static_cast<const xmlNode*>(error.node));
+    // The node's line when there is one: libxml2 truncates error.line to 65535 for nodes
+    // beyond, while lineOf() reads the big line numbers XML_PARSE_BIG_LINES keeps.
+    int line = error.node != nullptr ? lineOf(static_cast<const xmlNode*>(error.node)) : 0;
+    if (line <= 0) line = error.line;
     add(line, cleanXmlMessage(error.message != nullptr ? error.message : "", hints_));
 }
 
@@ -145,8 +151,9 @@ void XmlErrorCollector::onGenericError(void* collector, const char* format, ...)
     const int n = std::vsnprintf(buffer, sizeof buffer, format, args);
     va_end(args);
     if (n <= 0) return;
-    const std::size_t length =
-        static_cast<std::size_t>(n) < sizeof buffer ? static_cast<std::size_t>(n) : sizeof buffer - 1;
+    const std::size_t length = static_cast<std::size_t>(n) < sizeof buffer
+                                   ? static_cast<std::size_t>(n)
+                                   : sizeof buffer - 1;
     static_cast<XmlErrorCollector*>(collector)->addGenericText(std::string_view(buffer, length));
 }
 

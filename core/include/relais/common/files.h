@@ -14,7 +14,7 @@ namespace relais::common {
 /// Whole file as bytes. `NotFound` when missing, `Unavailable` on other I/O errors. Refuses
 /// files larger than `max_bytes` with `TooLarge`.
 sdk::Result<std::string> readFile(const std::string& path,
-                                  std::size_t max_bytes = 64 * 1024 * 1024);
+                                  std::size_t max_bytes = std::size_t{64} * 1024 * 1024);
 
 /// Writes `data` to `path` atomically and durably: a temporary file in the same directory,
 /// fsync, rename over `path`, fsync of the directory. Readers see the old or the new

@@ -38,12 +38,12 @@ struct TlsConfig {
 };
 
 struct LimitsConfig {
-    std::size_t max_body_bytes = 10 * 1024 * 1024;  ///< larger bodies get 413
-    int max_header_fields = 64;                     ///< more header fields get 400
-    int request_timeout_ms = 30'000;                ///< socket receive/send timeout
+    std::size_t max_body_bytes = std::size_t{10} * 1024 * 1024;  ///< larger bodies get 413
+    int max_header_fields = 64;                                  ///< more header fields get 400
+    int request_timeout_ms = 30'000;                             ///< socket receive/send timeout
     int keep_alive_timeout_ms = 60'000;
-    int max_threads = 32;                           ///< HTTP worker threads
-    int max_queued = 256;                           ///< connections waiting for a thread
+    int max_threads = 32;  ///< HTTP worker threads
+    int max_queued = 256;  ///< connections waiting for a thread
     int max_json_depth = 64;
 };
 
@@ -78,8 +78,8 @@ enum class InstanceKind { Connector, Adapter };
 /// A configured connector or adapter instance.
 struct InstanceConfig {
     InstanceKind kind = InstanceKind::Connector;
-    std::string name;    ///< unique among all instances, `[a-z0-9][a-z0-9_-]*`
-    std::string plugin;  ///< plugin id (`rest`, `json`…)
+    std::string name;       ///< unique among all instances, `[a-z0-9][a-z0-9_-]*`
+    std::string plugin;     ///< plugin id (`rest`, `json`…)
     std::string log_level;  ///< empty: the global level
     std::vector<InstanceParam> params;
     SourceLocation where;
@@ -100,10 +100,10 @@ struct ClientConfig {
 
 /// A route: which connector gets the dossiers of a procedure, through which mapping.
 struct RouteConfig {
-    std::string name;       ///< unique; default `<procedure>-><connector>`
-    std::string procedure;  ///< procedure code, or `*`
-    std::string connector;  ///< connector instance name
-    std::string mapping;    ///< mapping file, absolute path; empty: the dossier as JSON
+    std::string name;            ///< unique; default `<procedure>-><connector>`
+    std::string procedure;       ///< procedure code, or `*`
+    std::string connector;       ///< connector instance name
+    std::string mapping;         ///< mapping file, absolute path; empty: the dossier as JSON
     std::string mode = "async";  ///< `async` or `sync`
     std::string condition;       ///< optional condition on dossier fields (pipeline issue)
     SourceLocation where;

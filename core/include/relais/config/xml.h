@@ -51,8 +51,7 @@ struct XmlProblem {
 
 /// `file:line: message` lines for `problems` (the first `max_lines`; a last line says how
 /// many more there were).
-std::string formatXmlProblems(const std::string& file_name,
-                              const std::vector<XmlProblem>& problems,
+std::string formatXmlProblems(const std::string& file_name, const std::vector<XmlProblem>& problems,
                               std::size_t max_lines = 10);
 
 /// Parses `text` (`file_name` only names it in messages and is the document's URL).
@@ -100,8 +99,11 @@ private:
 void validateAgainstSchema(const xmlDoc& doc, std::string_view schema_text,
                            const std::string& file_name);
 
-/// The line a node starts on (attributes: the line of their element); 0 when unknown.
-/// Correct beyond line 65535.
+/// The line a node starts on; for an element of a document from `parseXmlSafely`, the
+/// line of the `<` of its start tag (libxml2 alone records where the start tag ends), also
+/// beyond line 65535, which such documents keep in the element's `_private` field (do not
+/// use `_private` of their elements for anything else). Attributes: their element's line.
+/// 0 when unknown.
 int lineOf(const xmlNode* node) noexcept;
 
 /// The value of attribute `name` (no namespace) of `element`; empty when absent.
