@@ -87,7 +87,7 @@ sdk::Subject subjectFromJson(const std::string& text, const std::string& what) {
     if (!json.isObject()) throw std::runtime_error(what + " is not a JSON object");
     sdk::Subject subject;
     subject.kind = memberString(json, "kind") == "company" ? sdk::SubjectKind::Company
-                                                            : sdk::SubjectKind::Person;
+                                                           : sdk::SubjectKind::Person;
     subject.france_connect_sub = memberString(json, "france_connect_sub");
     subject.siren = memberString(json, "siren");
     subject.siret = memberString(json, "siret");
@@ -141,8 +141,7 @@ sdk::Dossier toDossier(const DossierRow& row) {
         dossier.subject = subjectFromJson(row.get<5>(), "dossiers.subject of " + dossier.id);
         dossier.subject->id = row.get<4>();
     }
-    dossier.submitted_at =
-        parseStoredTime(row.get<6>(), "dossiers.submitted_at of " + dossier.id);
+    dossier.submitted_at = parseStoredTime(row.get<6>(), "dossiers.submitted_at of " + dossier.id);
     const auto status = sdk::parseStatus(row.get<7>());
     if (!status) throw std::runtime_error("dossiers.status of " + dossier.id + " is unknown");
     dossier.status = *status;
@@ -213,18 +212,18 @@ Link toLink(const LinkRow& row) {
     return link;
 }
 
-bool insertEvent(Poco::Data::Session& session, const sdk::Event& event,
-                 const std::string& source, std::int64_t recorded_at) {
+bool insertEvent(Poco::Data::Session& session, const sdk::Event& event, const std::string& source,
+                 std::int64_t recorded_at) {
     // ON CONFLICT DO NOTHING without a target covers both the id and the partial unique
     // index on (dossier_id, source, source_event_key); PostgreSQL reads it the same way.
-    const std::size_t inserted = execute(
-        session,
-        "INSERT INTO events (id, dossier_id, type, side, source, source_event_key, "
-        "source_version, occurred_at, actor, payload, is_public, recorded_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        event.id, event.dossier_id, event.type, toString(event.side), source,
-        event.source_event_key, event.source_version, event.occurred_at.toString(), event.actor,
-        event.payload.dump(), event.is_public, recorded_at);
+    const std::size_t inserted =
+        execute(session,
+                "INSERT INTO events (id, dossier_id, type, side, source, source_event_key, "
+                "source_version, occurred_at, actor, payload, is_public, recorded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                event.id, event.dossier_id, event.type, toString(event.side), source,
+                event.source_event_key, event.source_version, event.occurred_at.toString(),
+                event.actor, event.payload.dump(), event.is_public, recorded_at);
     return inserted == 1;
 }
 

@@ -79,8 +79,7 @@ std::vector<Row> query(Poco::Data::Session& session, const std::string& sql, Arg
 
 /// The first row of a query, if any.
 template <typename Row, typename... Args>
-std::optional<Row> queryOne(Poco::Data::Session& session, const std::string& sql,
-                            Args&&... args) {
+std::optional<Row> queryOne(Poco::Data::Session& session, const std::string& sql, Args&&... args) {
     std::vector<Row> rows = query<Row>(session, sql, std::forward<Args>(args)...);
     if (rows.empty()) return std::nullopt;
     return std::move(rows.front());
@@ -121,8 +120,8 @@ sdk::Dossier toDossier(const DossierRow& row);
 
 inline constexpr const char* kAttachmentColumns =
     "name, content_type, size, sha256, storage_ref, source_url, kind";
-using AttachmentRow = Poco::Tuple<std::string, std::string, std::int64_t, std::string,
-                                  std::string, std::string, std::string>;
+using AttachmentRow = Poco::Tuple<std::string, std::string, std::int64_t, std::string, std::string,
+                                  std::string, std::string>;
 sdk::Attachment toAttachment(const AttachmentRow& row);
 
 inline constexpr const char* kEventColumns =
@@ -136,21 +135,20 @@ inline constexpr const char* kJobColumns =
     "id, kind, dossier_id, route, target, event_id, idempotency_key, state, attempts, "
     "next_attempt_at, claimed_by, lease_until, last_error, created_at, updated_at";
 using JobRow = Poco::Tuple<std::string, std::string, std::string, std::string, std::string,
-                           std::string, std::string, std::string, int, std::int64_t,
-                           std::string, std::int64_t, std::string, std::int64_t, std::int64_t>;
+                           std::string, std::string, std::string, int, std::int64_t, std::string,
+                           std::int64_t, std::string, std::int64_t, std::int64_t>;
 Job toJob(const JobRow& row);
 
 inline constexpr const char* kLinkColumns =
     "dossier_id, target, business_id, display_id, created_at";
-using LinkRow =
-    Poco::Tuple<std::string, std::string, std::string, std::string, std::int64_t>;
+using LinkRow = Poco::Tuple<std::string, std::string, std::string, std::string, std::int64_t>;
 Link toLink(const LinkRow& row);
 
 // --- writes shared by several operations --------------------------------------------------
 
 /// Inserts `event` (its id must be set) for `source`. Returns false, writing nothing, when
 /// an event with the same (dossier, source, source_event_key) or the same id exists.
-bool insertEvent(Poco::Data::Session& session, const sdk::Event& event,
-                 const std::string& source, std::int64_t recorded_at);
+bool insertEvent(Poco::Data::Session& session, const sdk::Event& event, const std::string& source,
+                 std::int64_t recorded_at);
 
 }  // namespace relais::store::detail

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // The SQLite engine: one writer thread with group commit, a pool of read connections.
-#include "relais/store/database.h"
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -27,6 +25,8 @@
 #include "relais/common/errors.h"
 #include "relais/common/files.h"
 #include "relais/config/config.h"
+#include "relais/store/database.h"
+
 #include "store/sqlite_migrations.h"
 
 namespace relais::store {
@@ -87,7 +87,8 @@ sdk::Result<void> runWork(const Database::Work& work, Session& session) noexcept
     } catch (const Poco::Exception& e) {
         return sdk::fail(sdk::ErrorCode::Internal, "database error: " + e.displayText());
     } catch (const std::exception& e) {
-        return sdk::fail(sdk::ErrorCode::Internal, std::string("database work failed: ") + e.what());
+        return sdk::fail(sdk::ErrorCode::Internal,
+                         std::string("database work failed: ") + e.what());
     } catch (...) {
         return sdk::fail(sdk::ErrorCode::Internal, "database work failed: unknown exception");
     }
@@ -222,8 +223,8 @@ void SqliteDatabase::configureWriter() {
     try {
         *writer_session_ << "PRAGMA journal_mode = WAL", into(mode), now;
     } catch (const Poco::Exception& e) {
-        throw StoreError(prefix_ + "cannot use '" + path_ + "' as an SQLite database: " +
-                         e.displayText());
+        throw StoreError(prefix_ + "cannot use '" + path_ +
+                         "' as an SQLite database: " + e.displayText());
     }
     if (mode != "wal") {
         throw StoreError(prefix_ + "cannot enable WAL on '" + path_ + "' (journal mode is '" +
@@ -251,9 +252,8 @@ void SqliteDatabase::migrate() {
     }
 
     for (const Migration& migration : migrations) {
-        const std::string label =
-            "migration " + std::to_string(migration.version) + " (" +
-            std::string(migration.name) + ")";
+        const std::string label = "migration " + std::to_string(migration.version) + " (" +
+                                  std::string(migration.name) + ")";
         // BEGIN IMMEDIATE: two processes starting on the same file apply each migration once.
         if (const std::string error = execRaw(writer_db_, "BEGIN IMMEDIATE"); !error.empty()) {
             throw StoreError(context + "cannot start " + label + ": " + error);
@@ -272,14 +272,13 @@ void SqliteDatabase::migrate() {
                 bind(migration.version), into(applied), now;
             if (applied == 0) {
                 const std::string script(migration.sql);
-                if (const std::string error = execRaw(writer_db_, script.c_str());
-                    !error.empty()) {
+                if (const std::string error = execRaw(writer_db_, script.c_str()); !error.empty()) {
                     throw StoreError(context + label + " failed: " + error);
                 }
                 *writer_session_ << "INSERT INTO schema_migrations (version, name, applied_at) "
                                     "VALUES (?, ?, ?)",
-                    bind(migration.version), bind(std::string(migration.name)),
-                    bind(nowMicros()), now;
+                    bind(migration.version), bind(std::string(migration.name)), bind(nowMicros()),
+                    now;
             }
             if (const std::string error = execRaw(writer_db_, "COMMIT"); !error.empty()) {
                 throw StoreError(context + "cannot commit " + label + ": " + error);
@@ -364,8 +363,7 @@ void SqliteDatabase::runBatch(std::vector<PendingWrite*>& batch) {
     for (PendingWrite* pending : batch) {
         transactions_.fetch_add(1, std::memory_order_relaxed);
         if (!open) {
-            if (const std::string error = execRaw(writer_db_, "BEGIN IMMEDIATE");
-                !error.empty()) {
+            if (const std::string error = execRaw(writer_db_, "BEGIN IMMEDIATE"); !error.empty()) {
                 fail(*pending, sdk::fail(sdk::ErrorCode::Unavailable,
                                          "cannot start a write transaction: " + error));
                 continue;
@@ -379,8 +377,7 @@ void SqliteDatabase::runBatch(std::vector<PendingWrite*>& batch) {
         }
         pending->result = runWork(*pending->work, *writer_session_);
         if (pending->result.ok()) {
-            if (const std::string error = execRaw(writer_db_, kReleaseSavepoint);
-                error.empty()) {
+            if (const std::string error = execRaw(writer_db_, kReleaseSavepoint); error.empty()) {
                 in_transaction.push_back(pending);
                 continue;
             } else {

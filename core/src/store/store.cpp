@@ -5,6 +5,7 @@
 
 #include "relais/common/errors.h"
 #include "relais/config/config.h"
+
 #include "store/rows.h"
 
 // The domain SQL of the Store is split by subject: dossiers and events in
@@ -50,8 +51,9 @@ std::unique_ptr<Store> Store::open(const config::StoreConfig& config) {
         where += ": ";
     }
     if (config.engine == "postgresql") {
-        throw StoreError(where + "store engine 'postgresql' is not available in this build; "
-                                 "use 'sqlite'");
+        throw StoreError(where +
+                         "store engine 'postgresql' is not available in this build; "
+                         "use 'sqlite'");
     }
     throw StoreError(where + "unknown store engine '" + config.engine +
                      "' (expected 'sqlite' or 'postgresql')");

@@ -78,6 +78,9 @@ struct Link {
     std::int64_t created_at = 0;
 };
 
+/// Threading: every method may be called from any thread concurrently (the engine
+/// serialises writes and pools reads). Errors are `sdk::Result` values; only `open` and the
+/// constructor throw.
 class Store {
 public:
     /// Opens the engine named by `config.engine` and applies pending migrations. Throws
@@ -90,7 +93,7 @@ public:
     Database& database() noexcept { return *database_; }
     const Dialect& dialect() const noexcept { return database_->dialect(); }
 
-    /// Highest migration applied.
+    /// Highest migration applied; -1 when the engine cannot be read.
     int schemaVersion();
 
     /// A cheap round trip to the engine (for `/readyz`).
@@ -100,7 +103,12 @@ public:
 
     /// Stores the dossier, its raw payload, a `submitted` event and its jobs in one
     /// transaction. Deduplicated on (source, source_key): a replay returns the existing id
-    /// with `created == false` and writes nothing.
+    /// with `created == false` and writes nothing — also when two ingests of one key race.
+    /// The dossier gets version 1; each job is pending, due now, with the idempotency key
+    /// `rl-<job id>`. The applicant (`subject`) is kept with the dossier and linked to the
+    /// `subjects` row its strongest identifier designates (FranceConnect sub, SIRET, SIREN,
+    /// identity pivot), created if none matches. `InvalidArgument` (naming the field) when
+    /// source, source_key, procedure or a job's kind or target is empty.
     sdk::Result<IngestOutcome> ingest(IngestRequest request);
 
     /// The dossier, or an empty optional.
@@ -112,6 +120,7 @@ public:
 
     /// Appends an event (id assigned when empty). Deduplicated on (dossier, source,
     /// source_event_key) when the key is not empty: returns false for a duplicate.
+    /// `NotFound` when the dossier does not exist.
     sdk::Result<bool> appendEvent(sdk::Event event, const std::string& source);
 
     sdk::Result<std::vector<Link>> links(const std::string& dossier_id);
@@ -120,32 +129,41 @@ public:
 
     /// Claims up to `limit` pending jobs due at `now` (unix micros) for `worker`, marking them
     /// running with a lease until `lease_until`. Jobs whose lease expired are due again.
+    /// Each claim counts one attempt (`attempts` is incremented). A job is never handed to
+    /// two workers whose leases are both valid.
     sdk::Result<std::vector<Job>> claimJobs(const std::string& worker, std::int64_t now,
                                             std::int64_t lease_until, int limit);
 
-    /// Marks a job done and records the link (when `business_id` is not empty) and a
-    /// `delivered` event, in one transaction.
+    /// Marks a job done and records the link (when `business_id` is not empty; `link.target`
+    /// defaults to the job's target, `link.dossier_id` must be empty or the job's dossier)
+    /// and a `delivered` event, in one transaction. `NotFound` for an unknown job,
+    /// `Conflict` when the job is not running or awaiting an acknowledgement.
     sdk::Result<void> completeJob(const std::string& job_id, const Link& link, std::int64_t now);
 
-    /// Reschedules a job after a retryable failure.
+    /// Reschedules a job after a retryable failure (back to pending, lease released).
+    /// `NotFound` / `Conflict` as for `completeJob`.
     sdk::Result<void> retryJob(const std::string& job_id, std::int64_t next_attempt_at,
                                const std::string& error, std::int64_t now);
 
     /// Moves a job to the dead-letter list with its reason, and appends a
-    /// `delivery_failed` event.
+    /// `delivery_failed` event. `NotFound` for an unknown job, `Conflict` when it is already
+    /// done or dead.
     sdk::Result<void> killJob(const std::string& job_id, const std::string& reason,
                               std::int64_t now);
 
-    /// Puts a dead (or done) job back to pending, due at `now`.
+    /// Puts a dead (or done) job back to pending, due at `now`, with a fresh attempt count
+    /// and the same idempotency key. False (nothing changed) when the job is in another
+    /// state; `NotFound` for an unknown job.
     sdk::Result<bool> replayJob(const std::string& job_id, std::int64_t now);
 
     sdk::Result<std::optional<Job>> findJob(const std::string& job_id);
+    /// Jobs in `state` (all when empty), oldest first. `InvalidArgument` when `limit` <= 0.
     sdk::Result<std::vector<Job>> jobs(std::optional<JobState> state, int limit);
     sdk::Result<std::vector<Job>> jobsOfDossier(const std::string& dossier_id);
 
     // --- cursors and idempotency ---------------------------------------------------------
 
-    /// Poll cursors, keyed by owner (an instance name).
+    /// Poll cursors, keyed by owner (an instance name). An unknown owner's cursor is "".
     sdk::Result<std::string> cursor(const std::string& owner);
     sdk::Result<void> setCursor(const std::string& owner, const std::string& value);
 
