@@ -17,6 +17,7 @@
 #include "relais/config/config.h"
 #include "relais/plugin/instance.h"
 #include "relais/plugin/library.h"
+#include "relais/sdk/abi.h"
 
 namespace relais::app {
 namespace {
