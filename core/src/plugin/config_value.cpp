@@ -86,17 +86,21 @@ std::optional<ValueProblem> parseDuration(std::string_view text, sdk::Setting& o
     const std::string_view unit = text.substr(digits_end);
     if (digits.empty()) return not_duration;
 
+    constexpr std::int64_t kSecond = 1000;
+    constexpr std::int64_t kMinute = 60 * kSecond;
+    constexpr std::int64_t kHour = 60 * kMinute;
+    constexpr std::int64_t kDay = 24 * kHour;
     std::int64_t millis_per_unit = 0;
     if (unit == "ms") {
         millis_per_unit = 1;
     } else if (unit.empty() || unit == "s") {
-        millis_per_unit = 1000;
+        millis_per_unit = kSecond;
     } else if (unit == "m") {
-        millis_per_unit = 60 * 1000;
+        millis_per_unit = kMinute;
     } else if (unit == "h") {
-        millis_per_unit = 60 * 60 * 1000;
+        millis_per_unit = kHour;
     } else if (unit == "d") {
-        millis_per_unit = 24 * 60 * 60 * 1000;
+        millis_per_unit = kDay;
     } else {
         return not_duration;
     }
@@ -190,8 +194,7 @@ std::optional<ValueProblem> parseValue(const relais_config_key& key, std::string
     out.type = key.type;
     // Strings keep their text exactly; every other type ignores surrounding white space,
     // which XML indentation easily adds.
-    const std::string_view value =
-        key.type == sdk::ConfigType::String ? text : common::trim(text);
+    const std::string_view value = key.type == sdk::ConfigType::String ? text : common::trim(text);
     out.text = std::string(value);
 
     switch (key.type) {
@@ -212,7 +215,8 @@ std::optional<ValueProblem> parseValue(const relais_config_key& key, std::string
                 // The text may be the secret itself, pasted where a reference belongs.
                 return ValueProblem{
                     "must be a secret reference 'env:NAME' or 'file:/path', not an inline value",
-                    false, {}};
+                    false,
+                    {}};
             }
             return std::nullopt;
         case sdk::ConfigType::List:

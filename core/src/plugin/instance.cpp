@@ -7,11 +7,12 @@
 #include <string>
 #include <utility>
 
-#include "plugin/config_value.h"
 #include "relais/common/errors.h"
 #include "relais/plugin/library.h"
 #include "relais/runtime/services.h"
 #include "relais/sdk/host.h"
+
+#include "plugin/config_value.h"
 
 namespace relais::plugin {
 namespace {
@@ -20,12 +21,18 @@ enum class Phase { Created, Configured, Started, StartFailed, Stopped, Failed };
 
 const char* phaseName(Phase phase) noexcept {
     switch (phase) {
-        case Phase::Created: return "created";
-        case Phase::Configured: return "configured";
-        case Phase::Started: return "started";
-        case Phase::StartFailed: return "failed to start";
-        case Phase::Stopped: return "stopped";
-        case Phase::Failed: return "failed to configure";
+        case Phase::Created:
+            return "created";
+        case Phase::Configured:
+            return "configured";
+        case Phase::Started:
+            return "started";
+        case Phase::StartFailed:
+            return "failed to start";
+        case Phase::Stopped:
+            return "stopped";
+        case Phase::Failed:
+            return "failed to configure";
     }
     return "unknown";
 }
@@ -46,8 +53,8 @@ struct Instance::State {
     // Outlives `component`: the destructor destroys the object, then resets the host.
     std::unique_ptr<sdk::Host> host;
     sdk::Component* component = nullptr;
-    sdk::Connector* connector = nullptr;     // `component` when the kind is connector
-    sdk::PortalAdapter* adapter = nullptr;   // `component` when the kind is adapter
+    sdk::Connector* connector = nullptr;    // `component` when the kind is connector
+    sdk::PortalAdapter* adapter = nullptr;  // `component` when the kind is adapter
 
     // `lifecycle_mutex` is held exclusively by configure/start/stop and shared by every
     // operation: `stop` waits for the operations in flight, and `phase` is read and written
@@ -60,8 +67,7 @@ struct Instance::State {
     std::string who() const { return "plugin '" + plugin_id + "' (instance '" + name + "')"; }
 
     sdk::Error thrown(const char* operation, const std::string& what) const {
-        return sdk::fail(sdk::ErrorCode::Internal,
-                         who() + " threw in " + operation + ": " + what);
+        return sdk::fail(sdk::ErrorCode::Internal, who() + " threw in " + operation + ": " + what);
     }
 
     sdk::Error outOfOrder(const char* operation) const {
@@ -71,9 +77,10 @@ struct Instance::State {
     }
 
     // Calls into the plugin with the catch-all that a plugin built without the SDK's shim
-    // (or a bug in it) needs: no exception crosses back into the core.
+    // (or a bug in it) needs: no exception of the plugin's reaches the core. (Only a
+    // `bad_alloc` while building the message could, and that one is the core's own.)
     template <typename T, typename Body>
-    sdk::Result<T> guarded(const char* operation, Body&& body) noexcept {
+    sdk::Result<T> guarded(const char* operation, Body&& body) {
         try {
             return body();
         } catch (const std::exception& e) {
@@ -93,9 +100,8 @@ struct Instance::State {
         }
         std::shared_lock lifecycle(lifecycle_mutex);
         if (phase != Phase::Started) {
-            return sdk::fail(sdk::ErrorCode::Unavailable, "instance '" + name + "' is " +
-                                                              phaseName(phase) +
-                                                              ", not started");
+            return sdk::fail(sdk::ErrorCode::Unavailable,
+                             "instance '" + name + "' is " + phaseName(phase) + ", not started");
         }
         std::unique_lock serial(call_mutex, std::defer_lock);
         if (!reentrant) serial.lock();
@@ -144,8 +150,7 @@ Instance::Instance(const Library& library, const config::InstanceConfig& config,
     }
     if (component == nullptr) {
         throw PluginError(prefix + "create failed: " +
-                          (error.message.empty() ? std::string("no reason given")
-                                                 : error.message));
+                          (error.message.empty() ? std::string("no reason given") : error.message));
     }
 
     // The SDK library holds the one type_info of Connector and PortalAdapter, so this
@@ -221,9 +226,8 @@ sdk::Result<sdk::HealthReport> Instance::health() {
     if (!supports(sdk::operation::kHealth)) {
         std::shared_lock lifecycle(s.lifecycle_mutex);
         if (s.phase != Phase::Started) {
-            return sdk::fail(sdk::ErrorCode::Unavailable,
-                             "instance '" + s.name + "' is " + phaseName(s.phase) +
-                                 ", not started");
+            return sdk::fail(sdk::ErrorCode::Unavailable, "instance '" + s.name + "' is " +
+                                                              phaseName(s.phase) + ", not started");
         }
         return sdk::HealthReport{true, "no health check"};
     }

@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // InstanceManager, declared in relais/plugin/instance.h.
-#include "relais/plugin/instance.h"
-
 #include <algorithm>
 #include <set>
 #include <string>
 
 #include <Poco/Exception.h>
 
-#include "plugin/config_value.h"
 #include "relais/common/errors.h"
 #include "relais/log/log.h"
+#include "relais/plugin/instance.h"
 #include "relais/plugin/library.h"
 #include "relais/runtime/services.h"
+
+#include "plugin/config_value.h"
 
 namespace relais::plugin {
 namespace {
@@ -82,8 +82,7 @@ void InstanceManager::createAll(const config::Config& config) {
         for (const auto& instance : config.instances) {
             const std::string where = detail::locationText(instance.where);
             if (!names.insert(instance.name).second) {
-                throw ConfigError(where + ": instance '" + instance.name +
-                                  "' is declared twice");
+                throw ConfigError(where + ": instance '" + instance.name + "' is declared twice");
             }
             const Library* library = registry_.find(instance.plugin);
             if (library == nullptr) {
@@ -93,22 +92,23 @@ void InstanceManager::createAll(const config::Config& config) {
             }
             const sdk::PluginKind kind = library->descriptor->kind;
             if (kind != pluginKindOf(instance.kind)) {
-                throw ConfigError(where + ": instance '" + instance.name + "': plugin '" +
-                                  instance.plugin + "' is " +
-                                  (kind == sdk::PluginKind::Adapter ? "an " : "a ") +
-                                  kindName(kind) + ", it cannot be declared as " +
-                                  elementName(instance.kind));
+                throw ConfigError(
+                    where + ": instance '" + instance.name + "': plugin '" + instance.plugin +
+                    "' is " + (kind == sdk::PluginKind::Adapter ? "an " : "a ") + kindName(kind) +
+                    ", it cannot be declared as " + elementName(instance.kind));
             }
             const sdk::Settings settings =
                 validateSettings(*library->descriptor, instance, config.base_dir);
             auto created = std::make_unique<Instance>(*library, instance, services_);
             if (auto configured = created->configure(settings); !configured) {
                 const sdk::Error& error = configured.error();
-                std::string what = error.message;
-                if (!error.field.empty()) what = "key '" + error.field + "': " + what;
-                throw ConfigError(detail::locationText(whereOf(instance, error.field)) +
-                                  ": instance '" + instance.name + "' (plugin '" +
-                                  instance.plugin + "') refused its configuration: " + what);
+                std::string message = detail::locationText(whereOf(instance, error.field));
+                message.append(": instance '").append(instance.name);
+                message.append("' (plugin '").append(instance.plugin);
+                message.append("') refused its configuration: ");
+                if (!error.field.empty()) message.append("key '").append(error.field).append("': ");
+                message.append(error.message);
+                throw ConfigError(message);
             }
             instances_.push_back(std::move(created));
         }
@@ -137,8 +137,8 @@ void InstanceManager::startAll() {
 }
 
 void InstanceManager::stopAll() noexcept {
-    for (auto it = instances_.rbegin(); it != instances_.rend(); ++it) {
-        Instance& instance = **it;
+    for (std::size_t i = instances_.size(); i-- > 0;) {
+        Instance& instance = *instances_[i];
         auto stopped = instance.stop();
         if (stopped) continue;
         try {

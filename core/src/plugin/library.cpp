@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "relais/plugin/library.h"
 
-#include <dlfcn.h>
-#include <link.h>
-
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
@@ -12,10 +9,13 @@
 #include <system_error>
 
 #include <boost/dll/shared_library.hpp>
+#include <dlfcn.h>
+#include <link.h>
 
-#include "plugin/config_value.h"
 #include "relais/common/errors.h"
 #include "relais/sdk/abi.h"
+
+#include "plugin/config_value.h"
 
 namespace relais::plugin {
 namespace fs = std::filesystem;
@@ -31,7 +31,7 @@ constexpr std::size_t kMaxIdLength = 64;
 // last handle is closed. Objects, vtables and strings made by a plugin may outlive the
 // `Registry` (a `Library` copy in an `Instance`, a string in a log line), and production
 // never unloads a plugin anyway: dlclose buys nothing but use-after-unmap risks.
-const auto kLoadMode = static_cast<boost::dll::load_mode::type>(
+constexpr auto kLoadMode = static_cast<boost::dll::load_mode::type>(
     static_cast<unsigned>(boost::dll::load_mode::rtld_now) |
     static_cast<unsigned>(boost::dll::load_mode::rtld_local) | RTLD_NODELETE);
 
@@ -51,13 +51,14 @@ constexpr OperationName kOperationNames[] = {
     {sdk::operation::kHealth, "health"},
 };
 
-constexpr std::uint32_t kConnectorOperations =
-    sdk::operation::kDeliver | sdk::operation::kPoll | sdk::operation::kFetchAttributes |
-    sdk::operation::kEndpoints | sdk::operation::kHealth;
+constexpr std::uint32_t kConnectorOperations = sdk::operation::kDeliver | sdk::operation::kPoll |
+                                               sdk::operation::kFetchAttributes |
+                                               sdk::operation::kEndpoints | sdk::operation::kHealth;
 constexpr std::uint32_t kAdapterOperations =
     sdk::operation::kParseInbound | sdk::operation::kPoll | sdk::operation::kPushEvent |
     sdk::operation::kFetchAttachment | sdk::operation::kHealth;
-constexpr std::uint32_t kKnownFlags = sdk::plugin_flag::kReentrant | sdk::plugin_flag::kPersonalData;
+constexpr std::uint32_t kKnownFlags =
+    sdk::plugin_flag::kReentrant | sdk::plugin_flag::kPersonalData;
 
 bool isIdChar(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
@@ -84,8 +85,10 @@ std::string hex(std::uint32_t value) {
 
 std::string kindName(sdk::PluginKind kind) {
     switch (kind) {
-        case sdk::PluginKind::Connector: return "connector";
-        case sdk::PluginKind::Adapter: return "adapter";
+        case sdk::PluginKind::Connector:
+            return "connector";
+        case sdk::PluginKind::Adapter:
+            return "adapter";
     }
     return "kind " + std::to_string(static_cast<std::uint32_t>(kind));
 }
@@ -211,9 +214,12 @@ std::string validateDescriptor(const relais_plugin_descriptor& d) {
     }
     if ((d.operations & ~allowed) != 0) {
         return "operations declare " + joinNames(operationNames(d.operations & ~allowed)) +
-               ", which a " + kindName(d.kind) + " does not have";
+               (d.kind == sdk::PluginKind::Connector ? ", which a connector does not have"
+                                                     : ", which an adapter does not have");
     }
-    if ((d.flags & ~kKnownFlags) != 0) return "flags has unknown bits " + hex(d.flags & ~kKnownFlags);
+    if ((d.flags & ~kKnownFlags) != 0) {
+        return "flags has unknown bits " + hex(d.flags & ~kKnownFlags);
+    }
     if (auto problem = validateEndpoints(d); !problem.empty()) return problem;
     return validateConfigKeys(d);
 }
@@ -229,8 +235,8 @@ void Registry::loadDirectory(const std::string& directory) {
     }
     const fs::path canonical_dir = fs::canonical(dir, ec);
     if (ec) {
-        throw PluginError("plugin directory '" + directory + "' cannot be resolved: " +
-                          ec.message());
+        throw PluginError("plugin directory '" + directory +
+                          "' cannot be resolved: " + ec.message());
     }
 
     std::vector<fs::directory_entry> entries;
@@ -248,8 +254,9 @@ void Registry::loadDirectory(const std::string& directory) {
     if (ec) {
         throw PluginError("plugin directory '" + directory + "' cannot be read: " + ec.message());
     }
-    std::sort(entries.begin(), entries.end(),
-              [](const auto& a, const auto& b) { return a.path().filename() < b.path().filename(); });
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+        return a.path().filename() < b.path().filename();
+    });
 
     for (const auto& entry : entries) {
         const std::string shown = entry.path().string();
@@ -257,13 +264,13 @@ void Registry::loadDirectory(const std::string& directory) {
         // the same directory (an operator's `libfoo.so -> libfoo.so.1`), never elsewhere.
         const fs::path target = fs::canonical(entry.path(), ec);
         if (ec) {
-            failures_.push_back({shown, shown + ": cannot be resolved: " + ec.message()});
+            failures_.push_back({shown, "cannot be resolved: " + ec.message()});
             continue;
         }
         if (target.parent_path() != canonical_dir) {
-            failures_.push_back(
-                {shown, shown + ": is a symbolic link to " + target.string() +
-                            ", outside the plugin directory " + canonical_dir.string()});
+            failures_.push_back({shown, "is a symbolic link to " + target.string() +
+                                            ", outside the plugin directory " +
+                                            canonical_dir.string()});
             continue;
         }
         loadResolved(shown, target.string());
@@ -274,7 +281,7 @@ bool Registry::loadFile(const std::string& path) {
     std::error_code ec;
     const fs::path absolute = fs::absolute(path, ec);
     if (ec) {
-        failures_.push_back({path, path + ": cannot be resolved: " + ec.message()});
+        failures_.push_back({path, "cannot be resolved: " + ec.message()});
         return false;
     }
     return loadResolved(path, absolute.string());
@@ -282,7 +289,7 @@ bool Registry::loadFile(const std::string& path) {
 
 bool Registry::loadResolved(const std::string& shown, const std::string& load_path) {
     const auto refuse = [&](const std::string& why) {
-        failures_.push_back({shown, shown + ": " + why});
+        failures_.push_back({shown, why});
         return false;
     };
 
@@ -297,6 +304,7 @@ bool Registry::loadResolved(const std::string& shown, const std::string& load_pa
         // Boost keeps only a generic error code; the loader's own text says what is wrong
         // (a missing dependency, an undefined symbol, not an ELF file). Nothing between the
         // failed dlopen and here calls into the dynamic loader.
+        // NOLINTNEXTLINE(concurrency-mt-unsafe): glibc keeps the dlerror text per thread.
         const char* loader_error = ::dlerror();
         std::string why = loader_error != nullptr ? loader_error : ec.message();
         if (why.starts_with(load_path + ": ")) why.erase(0, load_path.size() + 2);
@@ -304,8 +312,9 @@ bool Registry::loadResolved(const std::string& shown, const std::string& load_pa
     }
 
     if (!library->has(kDescriptorSymbol)) {
-        return refuse("no relais_plugin descriptor symbol (not a relais plugin, or built "
-                      "without RELAIS_PLUGIN)");
+        return refuse(
+            "no relais_plugin descriptor symbol (not a relais plugin, or built "
+            "without RELAIS_PLUGIN)");
     }
     const void* const& alias = library->get<const void*>(kDescriptorSymbol);
     // dlsym also searches the library's dependencies: a plugin that links another plugin
@@ -313,8 +322,10 @@ bool Registry::loadResolved(const std::string& shown, const std::string& load_pa
     const std::string defined_in = definingFile(&alias);
     const std::string loaded_as = loadedName(library->native());
     if (!defined_in.empty() && !loaded_as.empty() && defined_in != loaded_as) {
-        return refuse("no relais_plugin descriptor symbol of its own (the one found is defined "
-                      "by its dependency " + defined_in + ")");
+        return refuse(
+            "no relais_plugin descriptor symbol of its own (the one found is defined "
+            "by its dependency " +
+            defined_in + ")");
     }
     if (alias == nullptr) return refuse("the relais_plugin descriptor symbol is null");
     const auto* descriptor = static_cast<const relais_plugin_descriptor*>(alias);
@@ -324,7 +335,8 @@ bool Registry::loadResolved(const std::string& shown, const std::string& load_pa
     const std::uint32_t abi_version = descriptor->abi_version;
     if (abi_version != sdk::kAbiVersion) {
         return refuse("ABI version " + std::to_string(abi_version) + ", this relais expects " +
-                      std::to_string(sdk::kAbiVersion) + " (rebuild the plugin against this "
+                      std::to_string(sdk::kAbiVersion) +
+                      " (rebuild the plugin against this "
                       "relais SDK)");
     }
     const char* fingerprint = descriptor->fingerprint;
@@ -361,8 +373,8 @@ std::string describe(const relais_plugin_descriptor& d) {
     out << '\n';
     out << "  operations: " << joinNames(operationNames(d.operations)) << '\n';
     out << "  reentrant: " << ((d.flags & sdk::plugin_flag::kReentrant) != 0 ? "yes" : "no")
-        << ", personal data: "
-        << ((d.flags & sdk::plugin_flag::kPersonalData) != 0 ? "yes" : "no") << '\n';
+        << ", personal data: " << ((d.flags & sdk::plugin_flag::kPersonalData) != 0 ? "yes" : "no")
+        << '\n';
     if (d.endpoint_count > 0) {
         out << "  endpoints:";
         for (std::uint32_t i = 0; i < d.endpoint_count; ++i) {

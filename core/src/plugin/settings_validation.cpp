@@ -2,13 +2,13 @@
 // validateSettings, declared in relais/plugin/instance.h: a Fluent Bit style config map. The
 // plugin's descriptor lists its keys; the config file's <param>s are checked against it
 // once, at start-up, and the plugin receives typed, immutable settings.
-#include "relais/plugin/instance.h"
-
 #include <string>
 #include <vector>
 
-#include "plugin/config_value.h"
 #include "relais/common/errors.h"
+#include "relais/plugin/instance.h"
+
+#include "plugin/config_value.h"
 
 namespace relais::plugin {
 namespace {
@@ -19,8 +19,8 @@ public:
         : descriptor_(descriptor), instance_(instance) {}
 
     [[noreturn]] void fail(const config::SourceLocation& where, const std::string& what) const {
-        throw ConfigError(detail::locationText(where) + ": instance '" + instance_.name + "' (plugin '" +
-                          descriptor_.id + "'): " + what);
+        throw ConfigError(detail::locationText(where) + ": instance '" + instance_.name +
+                          "' (plugin '" + descriptor_.id + "'): " + what);
     }
 
     std::string knownKeys() const {
@@ -60,8 +60,7 @@ sdk::Settings validateSettings(const relais_plugin_descriptor& descriptor,
     for (const auto& param : instance.params) {
         const int index = check.keyIndex(param.name);
         if (index < 0) {
-            check.fail(param.where,
-                       "unknown key '" + param.name + "' (" + check.knownKeys() + ")");
+            check.fail(param.where, "unknown key '" + param.name + "' (" + check.knownKeys() + ")");
         }
         const auto i = static_cast<std::size_t>(index);
         if (given[i] != nullptr) {
@@ -90,9 +89,9 @@ sdk::Settings validateSettings(const relais_plugin_descriptor& descriptor,
         sdk::Setting setting;
         if (const auto problem = detail::parseValue(key, key.default_value, base_dir, setting)) {
             // The registry refuses such descriptors; this guards hand-built ones.
-            check.fail(instance.where, "the plugin's default for " +
-                                           detail::describeProblem(key.name, key.default_value,
-                                                                   *problem));
+            check.fail(instance.where,
+                       "the plugin's default for " +
+                           detail::describeProblem(key.name, key.default_value, *problem));
         }
         setting.from_default = true;
         settings.push_back(std::move(setting));

@@ -36,8 +36,7 @@ class Registry;
 /// `Path` values are made absolute against `base_dir` (relative ones are refused when it is
 /// empty); `Duration` is stored in milliseconds; `List` drops empty items.
 sdk::Settings validateSettings(const relais_plugin_descriptor& descriptor,
-                               const config::InstanceConfig& instance,
-                               const std::string& base_dir);
+                               const config::InstanceConfig& instance, const std::string& base_dir);
 
 /// One plugin object and its host services.
 ///

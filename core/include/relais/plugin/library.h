@@ -26,10 +26,13 @@ struct Library {
     std::string_view id() const noexcept { return descriptor->id; }
 };
 
-/// A library that was refused, and why. The reason names the file and the cause: not a
-/// loadable library (with the loader's message, e.g. a missing dependency), no
-/// `relais_plugin` symbol, ABI version N (host M), toolchain fingerprint mismatch (both
-/// printed), invalid descriptor (which field), duplicate plugin id (both paths).
+/// A library that was refused, and why. `path` is the file as found in the directory (or
+/// as given to `loadFile`); `reason` is the cause, without repeating `path` (print
+/// `path: reason`): "cannot be loaded: <the loader's message, e.g. a missing dependency>",
+/// "no relais_plugin descriptor symbol …", "ABI version N, this relais expects M …",
+/// "toolchain fingerprint '…' differs from this relais's '…' …", "invalid descriptor: <field
+/// and problem>", "plugin id 'x' is already provided by <the first file>", "is a symbolic
+/// link to …, outside the plugin directory …", "not a regular file", "no such file".
 struct LoadFailure {
     std::string path;
     std::string reason;
