@@ -40,11 +40,11 @@ std::string prefix(const config::ClientConfig& client) {
 
 namespace rights {
 const std::vector<std::string_view>& all() {
-    static const std::vector<std::string_view> kAll = {
-        kDossiersSubmit, kDossiersRead,    kEventsWrite,     kInboxRead,    kPrefillRead,
-        kAttributesWrite, kSubjectsAdmin,  kConnectorsCall,  kConnectorsRead, kJobsAdmin,
-        kMetricsRead,    kAuditRead,       kAdmin};
-    return kAll;
+    static const std::vector<std::string_view> known = {
+        kDossiersSubmit,  kDossiersRead,  kEventsWrite,    kInboxRead,      kPrefillRead,
+        kAttributesWrite, kSubjectsAdmin, kConnectorsCall, kConnectorsRead, kJobsAdmin,
+        kMetricsRead,     kAuditRead,     kAdmin};
+    return known;
 }
 }  // namespace rights
 

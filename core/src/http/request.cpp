@@ -18,28 +18,50 @@ std::string_view find(const Params& params, std::string_view name) noexcept {
 // The `type` slug of the statuses relais sends; others get `http-<status>`.
 std::string defaultSlug(int status) {
     switch (status) {
-        case 400: return "bad-request";
-        case 401: return "unauthorized";
-        case 403: return "forbidden";
-        case 404: return "not-found";
-        case 405: return "method-not-allowed";
-        case 406: return "not-acceptable";
-        case 408: return "request-timeout";
-        case 409: return "conflict";
-        case 410: return "gone";
-        case 411: return "length-required";
-        case 412: return "precondition-failed";
-        case 413: return "payload-too-large";
-        case 415: return "unsupported-media-type";
-        case 422: return "unprocessable-content";
-        case 429: return "too-many-requests";
-        case 431: return "request-header-fields-too-large";
-        case 500: return "internal-error";
-        case 501: return "not-implemented";
-        case 502: return "bad-gateway";
-        case 503: return "service-unavailable";
-        case 504: return "gateway-timeout";
-        default: return "http-" + std::to_string(status);
+        case 400:
+            return "bad-request";
+        case 401:
+            return "unauthorized";
+        case 403:
+            return "forbidden";
+        case 404:
+            return "not-found";
+        case 405:
+            return "method-not-allowed";
+        case 406:
+            return "not-acceptable";
+        case 408:
+            return "request-timeout";
+        case 409:
+            return "conflict";
+        case 410:
+            return "gone";
+        case 411:
+            return "length-required";
+        case 412:
+            return "precondition-failed";
+        case 413:
+            return "payload-too-large";
+        case 415:
+            return "unsupported-media-type";
+        case 422:
+            return "unprocessable-content";
+        case 429:
+            return "too-many-requests";
+        case 431:
+            return "request-header-fields-too-large";
+        case 500:
+            return "internal-error";
+        case 501:
+            return "not-implemented";
+        case 502:
+            return "bad-gateway";
+        case 503:
+            return "service-unavailable";
+        case 504:
+            return "gateway-timeout";
+        default:
+            return "http-" + std::to_string(status);
     }
 }
 
@@ -78,8 +100,8 @@ Response jsonResponse(int status, const sdk::Json& body) {
 Response problem(int status, std::string_view title, std::string_view detail,
                  std::string_view field, std::string_view slug) {
     sdk::Json document = sdk::Json::object();
-    document.set("type", "urn:relais:problem:" +
-                             (slug.empty() ? defaultSlug(status) : std::string(slug)));
+    document.set("type",
+                 "urn:relais:problem:" + (slug.empty() ? defaultSlug(status) : std::string(slug)));
     document.set("title", title);
     document.set("status", status);
     document.set("detail", detail);
@@ -93,26 +115,37 @@ Response problem(int status, std::string_view title, std::string_view detail,
 
 int statusFor(sdk::ErrorCode code) noexcept {
     switch (code) {
-        case sdk::ErrorCode::InvalidArgument: return 400;
-        case sdk::ErrorCode::NotFound: return 404;
-        case sdk::ErrorCode::Conflict: return 409;
-        case sdk::ErrorCode::Unauthorized: return 401;
-        case sdk::ErrorCode::Forbidden: return 403;
-        case sdk::ErrorCode::TooLarge: return 413;
-        case sdk::ErrorCode::Unsupported: return 501;
-        case sdk::ErrorCode::Retryable: return 502;
-        case sdk::ErrorCode::Permanent: return 502;
-        case sdk::ErrorCode::Unavailable: return 503;
-        case sdk::ErrorCode::Timeout: return 504;
-        case sdk::ErrorCode::Internal: return 500;
+        case sdk::ErrorCode::InvalidArgument:
+            return 400;
+        case sdk::ErrorCode::NotFound:
+            return 404;
+        case sdk::ErrorCode::Conflict:
+            return 409;
+        case sdk::ErrorCode::Unauthorized:
+            return 401;
+        case sdk::ErrorCode::Forbidden:
+            return 403;
+        case sdk::ErrorCode::TooLarge:
+            return 413;
+        case sdk::ErrorCode::Unsupported:
+            return 501;
+        case sdk::ErrorCode::Retryable:
+        case sdk::ErrorCode::Permanent:
+            return 502;
+        case sdk::ErrorCode::Unavailable:
+            return 503;
+        case sdk::ErrorCode::Timeout:
+            return 504;
+        case sdk::ErrorCode::Internal:
+            return 500;
     }
     return 500;
 }
 
 Response problemFromError(const sdk::Error& error) {
     const int status = statusFor(error.code);
-    const auto& title =
-        Poco::Net::HTTPResponse::getReasonForStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+    const auto& title = Poco::Net::HTTPResponse::getReasonForStatus(
+        static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
     Response response = problem(status, title, error.message, error.field);
     if (error.retry_after_seconds > 0) {
         response.headers.emplace_back("Retry-After", std::to_string(error.retry_after_seconds));

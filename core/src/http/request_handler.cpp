@@ -3,27 +3,29 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
 #include <exception>
 #include <istream>
 #include <optional>
 #include <ostream>
+#include <stdexcept>
 
 #include <Poco/Exception.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/NetException.h>
+#include <Poco/Net/HTTPServerSession.h>
 #include <Poco/Net/StreamSocket.h>
 
-#include "http/url.h"
 #include "relais/common/crypto.h"
 #include "relais/common/strings.h"
 #include "relais/http/client.h"
 #include "relais/http/request.h"
 #include "relais/http/router.h"
-#include "relais/metrics/registry.h"
+
+#include "http/chunked_body.h"
+#include "http/pipeline.h"
+#include "http/url.h"
 
 namespace relais::http::detail {
 namespace {
@@ -32,23 +34,12 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kUnmatched = "unmatched";
 constexpr std::size_t kMaxRequestIdLength = 128;
-constexpr std::size_t kReadChunk = 16 * 1024;
+constexpr std::size_t kLingerBuffer = std::size_t{16} * 1024;
 // After refusing a body without reading it, the server keeps reading (and discarding) for
 // a moment before closing, so that a client still sending gets to read the refusal
 // instead of a connection reset (the "lingering close" of Apache and nginx).
-constexpr std::size_t kLingerMaxBytes = 1024 * 1024;
+constexpr std::size_t kLingerMaxBytes = std::size_t{1024} * 1024;
 constexpr auto kLingerMaxTime = std::chrono::milliseconds(1000);
-
-// The method label of the request counter: a closed set, so that a client inventing
-// methods cannot create unbounded series.
-std::string_view methodLabel(std::string_view method) noexcept {
-    static constexpr std::array<std::string_view, 9> kKnown = {
-        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"};
-    for (const auto known : kKnown) {
-        if (known == method) return known;
-    }
-    return "other";
-}
 
 // A client-supplied request id is echoed in headers and logs: keep it short and made of
 // characters that cannot break either.
@@ -125,7 +116,8 @@ private:
         close_ = close_ || close;
     }
     std::optional<Response> readBody(Poco::Net::HTTPServerRequest& request);
-    std::optional<Response> readBodyFrom(std::istream& in);
+    std::optional<Response> readFixed(std::istream& in);
+    std::optional<Response> readChunked(Poco::Net::HTTPServerRequest& request);
     Response invoke();
     Response internalError(std::string_view what);
     void send(Poco::Net::HTTPServerResponse& response, Response& answer);
@@ -137,10 +129,10 @@ private:
     std::string raw_path_;
     const Route* route_ = nullptr;
     std::optional<Response> refusal_;
-    bool close_ = false;          // close the connection after the response
-    bool chunked_ = false;        // `Transfer-Encoding: chunked`
+    bool close_ = false;                // close the connection after the response
+    bool chunked_ = false;              // `Transfer-Encoding: chunked`
     std::int64_t content_length_ = -1;  // -1: no Content-Length
-    bool body_consumed_ = false;  // nothing of the body is left on the connection
+    bool body_consumed_ = false;        // nothing of the body is left on the connection
     std::size_t body_limit_ = 0;
     std::size_t bytes_in_ = 0;
     std::size_t bytes_out_ = 0;
@@ -168,23 +160,29 @@ void RequestHandler::check(const Poco::Net::HTTPServerRequest& request) {
     // Headers and framing (RFC 9112 §6). Anything ambiguous is refused and the connection
     // closed: two parties reading a body's length differently is how requests get smuggled.
     if (static_cast<int>(request.size()) > limits.max_header_fields) {
-        return refuse(makeProblem(400, "the request has " + std::to_string(request.size()) +
-                                           " header fields; at most " +
-                                           std::to_string(limits.max_header_fields) +
-                                           " are accepted"),
-                      true);
+        return refuse(
+            makeProblem(400, "the request has " + std::to_string(request.size()) +
+                                 " header fields; at most " +
+                                 std::to_string(limits.max_header_fields) + " are accepted"),
+            true);
     }
     request_.headers.reserve(request.size());
     int content_lengths = 0;
+    int transfer_encodings = 0;
     std::string_view content_length;
     for (const auto& [name, value] : request) {
         request_.headers.emplace_back(name, value);
         if (common::equalsIgnoreCase(name, "Content-Length")) {
             ++content_lengths;
             content_length = value;
+        } else if (common::equalsIgnoreCase(name, "Transfer-Encoding")) {
+            ++transfer_encodings;
         }
     }
-    if (request.has("Transfer-Encoding")) {
+    if (transfer_encodings > 1) {
+        return refuse(makeProblem(400, "the request has more than one Transfer-Encoding"), true);
+    }
+    if (transfer_encodings == 1) {
         const auto coding = common::trim(request.get("Transfer-Encoding"));
         if (!common::equalsIgnoreCase(coding, "chunked")) {
             return refuse(makeProblem(501, "Transfer-Encoding '" + std::string(coding) +
@@ -193,8 +191,9 @@ void RequestHandler::check(const Poco::Net::HTTPServerRequest& request) {
                           true);
         }
         if (content_lengths > 0) {
-            return refuse(makeProblem(400, "a request may not have both Content-Length and "
-                                           "Transfer-Encoding"),
+            return refuse(makeProblem(400,
+                                      "a request may not have both Content-Length and "
+                                      "Transfer-Encoding"),
                           true);
         }
         chunked_ = true;
@@ -218,8 +217,9 @@ void RequestHandler::check(const Poco::Net::HTTPServerRequest& request) {
     raw_path_ = std::string(raw_path);
     auto path = url::decodePath(raw_path);
     if (!path) {
-        return refuse(makeProblem(400, "the path has a malformed percent-escape, a NUL byte or "
-                                       "a '.' or '..' segment"));
+        return refuse(makeProblem(400,
+                                  "the path has a malformed percent-escape, a NUL byte or "
+                                  "a '.' or '..' segment"));
     }
     request_.path = std::move(*path);
     request_.raw_query = std::string(raw_query);
@@ -234,8 +234,8 @@ void RequestHandler::check(const Poco::Net::HTTPServerRequest& request) {
     }
     if (match.kind == Match::Kind::MethodNotAllowed) {
         const auto allowed = common::join(match.allowed_methods, ", ");
-        auto answer = makeProblem(405, "method " + request_.method +
-                                           " is not allowed here; allowed: " + allowed);
+        auto answer = makeProblem(
+            405, "method " + request_.method + " is not allowed here; allowed: " + allowed);
         answer.headers.emplace_back("Allow", allowed);
         return refuse(std::move(answer));
     }
@@ -255,13 +255,13 @@ void RequestHandler::check(const Poco::Net::HTTPServerRequest& request) {
             answer.headers.emplace_back("WWW-Authenticate",
                                         authorization.empty()
                                             ? "Bearer realm=\"relais\""
-                                            : "Bearer realm=\"relais\", error=\"invalid_token\"");
+                                            : R"(Bearer realm="relais", error="invalid_token")");
             return refuse(std::move(answer));
         }
         request_.client = client;
         if (!client->hasRight(route_->right)) {
-            return refuse(makeProblem(403, "client '" + client->name() + "' lacks the right '" +
-                                               route_->right + "'"));
+            return refuse(makeProblem(
+                403, "client '" + client->name() + "' lacks the right '" + route_->right + "'"));
         }
     }
 
@@ -285,8 +285,15 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
     } else {
         answer = invoke();
     }
-    send(response, answer);
-    if (close_ && !body_consumed_) linger(request);
+    try {
+        send(response, answer);
+    } catch (const std::exception& e) {
+        // Nothing more can be said to this client; the request is still counted and logged.
+        close_ = true;
+        response.setKeepAlive(false);
+        pipeline_.errorLogger().warn("response not sent",
+                                     {{"request_id", request_.request_id}, {"error", e.what()}});
+    }
 
     Pipeline::Outcome outcome;
     outcome.method = request_.method;
@@ -296,68 +303,73 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
     outcome.bytes_in = bytes_in_;
     outcome.bytes_out = bytes_out_;
     outcome.seconds = std::chrono::duration<double>(Clock::now() - started_).count();
-    outcome.client = request_.client != nullptr ? std::string_view(request_.client->name())
-                                                : std::string_view();
+    outcome.client =
+        request_.client != nullptr ? std::string_view(request_.client->name()) : std::string_view();
     outcome.request_id = request_.request_id;
     outcome.remote = request_.remote_address;
     pipeline_.record(outcome);
+
+    if (close_ && !body_consumed_) linger(request);
 }
 
 std::optional<Response> RequestHandler::readBody(Poco::Net::HTTPServerRequest& request) {
     if (!chunked_ && content_length_ <= 0) return std::nullopt;
-    std::istream& in = request.stream();
-    // Make the stream rethrow what its buffer throws (timeouts, malformed chunks) instead
-    // of only setting badbit, so that each failure gets its own status.
-    in.exceptions(std::ios::badbit);
     try {
-        return readBodyFrom(in);
+        return chunked_ ? readChunked(request) : readFixed(request.stream());
     } catch (const Poco::TimeoutException&) {
         close_ = true;
         return makeProblem(408, "the body did not arrive in time");
-    } catch (const Poco::Net::MessageException& e) {
-        close_ = true;
-        return makeProblem(400, "malformed body: " + e.message());
     } catch (const Poco::Exception& e) {
+        // Reset or broken connection: the answer will probably not arrive either.
         close_ = true;
         return makeProblem(400, "the body could not be read: " + e.message());
+    } catch (const std::exception& e) {
+        close_ = true;
+        return internalError(e.what());
     }
 }
 
-std::optional<Response> RequestHandler::readBodyFrom(std::istream& in) {
+std::optional<Response> RequestHandler::readFixed(std::istream& in) {
+    // Make the stream rethrow what its buffer throws (timeouts, resets) instead of only
+    // setting badbit, so that each failure gets its own status.
+    in.exceptions(std::ios::badbit);
     std::string& body = request_.body;
-    if (!chunked_) {
-        const auto expected = static_cast<std::size_t>(content_length_);
-        body.resize(expected);
-        in.read(body.data(), static_cast<std::streamsize>(expected));
-        bytes_in_ = static_cast<std::size_t>(in.gcount());
-        if (bytes_in_ < expected) {
-            body.clear();
-            close_ = true;
-            return makeProblem(400, "the body ended after " + std::to_string(bytes_in_) +
-                                        " of the " + std::to_string(expected) +
-                                        " bytes announced by Content-Length");
-        }
-        body_consumed_ = true;
-        return std::nullopt;
-    }
-    // Chunked: the size is only known at the end, so read at most one byte past the limit.
-    std::array<char, kReadChunk> buffer{};
-    for (;;) {
-        const std::size_t room = body_limit_ + 1 - body.size();
-        in.read(buffer.data(), static_cast<std::streamsize>(std::min(room, buffer.size())));
-        const auto got = static_cast<std::size_t>(in.gcount());
-        body.append(buffer.data(), got);
-        bytes_in_ = body.size();
-        if (body.size() > body_limit_) {
-            body.clear();
-            close_ = true;
-            return makeProblem(413, "the body exceeds the limit of " +
-                                        std::to_string(body_limit_) + " bytes");
-        }
-        if (got == 0 || in.eof()) break;
+    const auto expected = static_cast<std::size_t>(content_length_);
+    body.resize(expected);
+    in.read(body.data(), static_cast<std::streamsize>(expected));
+    bytes_in_ = static_cast<std::size_t>(in.gcount());
+    if (bytes_in_ < expected) {
+        body.clear();
+        close_ = true;
+        return makeProblem(400, "the body ended after " + std::to_string(bytes_in_) + " of the " +
+                                    std::to_string(expected) +
+                                    " bytes announced by Content-Length");
     }
     body_consumed_ = true;
     return std::nullopt;
+}
+
+std::optional<Response> RequestHandler::readChunked(Poco::Net::HTTPServerRequest& request) {
+    auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
+    if (impl == nullptr) throw std::logic_error("request does not come from Poco's HTTP server");
+    const auto result = readChunkedBody(impl->session(), body_limit_, request_.body);
+    bytes_in_ = request_.body.size();
+    switch (result.outcome) {
+        case ChunkedOutcome::Complete:
+            body_consumed_ = true;
+            return std::nullopt;
+        case ChunkedOutcome::TooLarge:
+            request_.body.clear();
+            close_ = true;
+            return makeProblem(
+                413, "the body exceeds the limit of " + std::to_string(body_limit_) + " bytes");
+        case ChunkedOutcome::Malformed:
+        case ChunkedOutcome::Truncated:
+            break;
+    }
+    request_.body.clear();
+    close_ = true;
+    return makeProblem(400, "malformed chunked body: " + result.detail);
 }
 
 Response RequestHandler::invoke() {
@@ -379,8 +391,9 @@ Response RequestHandler::internalError(std::string_view what) {
          {"route", route_ != nullptr ? route_->name : std::string(kUnmatched)},
          {"method", request_.method},
          {"error", std::string(what)}});
-    return makeProblem(500, "the request could not be handled because of an internal error; "
-                            "the operator can find it in the logs under this request id");
+    return makeProblem(500,
+                       "the request could not be handled because of an internal error; "
+                       "the operator can find it in the logs under this request id");
 }
 
 void RequestHandler::send(Poco::Net::HTTPServerResponse& response, Response& answer) {
@@ -395,7 +408,8 @@ void RequestHandler::send(Poco::Net::HTTPServerResponse& response, Response& ans
             answer.body = parsed->dump();
         }
     }
-    if (pipeline_.stopping()) close_ = true;
+    // An unread body would be parsed as the next request on this connection.
+    if (pipeline_.stopping() || !body_consumed_) close_ = true;
 
     response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status),
                                 reasonFor(answer.status));
@@ -443,7 +457,7 @@ void RequestHandler::linger(Poco::Net::HTTPServerRequest& request) noexcept {
         Poco::Net::StreamSocket& socket = impl->socket();
         socket.shutdownSend();
         socket.setReceiveTimeout(Poco::Timespan(0, 200'000));
-        std::array<char, kReadChunk> buffer{};
+        std::array<char, kLingerBuffer> buffer{};
         std::size_t discarded = 0;
         const auto deadline = Clock::now() + kLingerMaxTime;
         while (discarded < kLingerMaxBytes && Clock::now() < deadline) {
@@ -457,96 +471,6 @@ void RequestHandler::linger(Poco::Net::HTTPServerRequest& request) noexcept {
 }
 
 }  // namespace
-
-Pipeline::Pipeline(const config::LimitsConfig& limits, const Router& router,
-                   const Authenticator& authenticator, metrics::Registry& metrics,
-                   log::Sink& sink, bool access_log)
-    : limits_(limits),
-      router_(router),
-      authenticator_(authenticator),
-      metrics_(metrics),
-      access_log_(access_log),
-      access_logger_(sink, "http.access", sdk::LogLevel::Info),
-      error_logger_(sink, "http", sdk::LogLevel::Info),
-      in_flight_gauge_(metrics.gauge("relais_http_in_flight", "HTTP requests being handled")) {
-    static constexpr std::string_view kDurationHelp = "HTTP request duration, headers read to response sent";
-    durations_.reserve(router.routes().size() + 1);
-    for (const auto& route : router.routes()) {
-        durations_.push_back(&metrics.histogram("relais_http_request_duration_seconds",
-                                                kDurationHelp, {{"route", route.name}}));
-    }
-    durations_.push_back(&metrics.histogram("relais_http_request_duration_seconds", kDurationHelp,
-                                            {{"route", std::string(kUnmatched)}}));
-}
-
-void Pipeline::beginRequest() {
-    {
-        std::lock_guard lock(drain_mutex_);
-        ++in_flight_;
-    }
-    in_flight_gauge_.add(1);
-}
-
-void Pipeline::endRequest() {
-    in_flight_gauge_.add(-1);
-    std::lock_guard lock(drain_mutex_);
-    if (--in_flight_ == 0) drained_.notify_all();
-}
-
-bool Pipeline::waitIdle(std::chrono::milliseconds timeout) {
-    std::unique_lock lock(drain_mutex_);
-    return drained_.wait_for(lock, timeout, [this] { return in_flight_ == 0; });
-}
-
-metrics::Counter& Pipeline::requestCounter(std::string_view route, std::string_view method,
-                                           int status) {
-    std::string key;
-    key.reserve(route.size() + method.size() + 6);
-    key.append(route).append(1, '\n').append(method).append(1, '\n').append(
-        std::to_string(status));
-    {
-        std::shared_lock lock(counters_mutex_);
-        const auto found = counters_.find(key);
-        if (found != counters_.end()) return *found->second;
-    }
-    auto& counter = metrics_.counter("relais_http_requests_total", "HTTP requests answered",
-                                     {{"route", std::string(route)},
-                                      {"method", std::string(method)},
-                                      {"code", std::to_string(status)}});
-    std::unique_lock lock(counters_mutex_);
-    counters_.emplace(std::move(key), &counter);
-    return counter;
-}
-
-void Pipeline::record(const Outcome& outcome) noexcept {
-    try {
-        const std::size_t index = outcome.route != nullptr
-                                      ? static_cast<std::size_t>(outcome.route - router_.routes().data())
-                                      : durations_.size() - 1;
-        const std::string_view route_label =
-            outcome.route != nullptr ? std::string_view(outcome.route->name) : kUnmatched;
-        requestCounter(route_label, methodLabel(outcome.method), outcome.status).increment();
-        durations_[std::min(index, durations_.size() - 1)]->observe(outcome.seconds);
-
-        if (!access_log_ || !access_logger_.enabled(sdk::LogLevel::Info)) return;
-        // Never the query string nor a header value: both may carry personal data,
-        // signatures or keys.
-        char duration_ms[32];
-        std::snprintf(duration_ms, sizeof duration_ms, "%.3f", outcome.seconds * 1000.0);
-        access_logger_.info("request", {{"method", std::string(outcome.method)},
-                                        {"path", std::string(outcome.raw_path)},
-                                        {"route", std::string(route_label)},
-                                        {"status", std::to_string(outcome.status)},
-                                        {"bytes_in", std::to_string(outcome.bytes_in)},
-                                        {"bytes_out", std::to_string(outcome.bytes_out)},
-                                        {"duration_ms", duration_ms},
-                                        {"client", std::string(outcome.client)},
-                                        {"request_id", std::string(outcome.request_id)},
-                                        {"remote", std::string(outcome.remote)}});
-    } catch (...) {
-        // Accounting must never fail a request that has already been answered.
-    }
-}
 
 Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(
     const Poco::Net::HTTPServerRequest& request) {

@@ -41,12 +41,10 @@ void Router::add(Route route) {
                                     route.method + "'");
     }
     if (!route.handler) {
-        throw std::invalid_argument("route " + route.method + " " + route.pattern +
-                                    ": no handler");
+        throw std::invalid_argument("route " + route.method + " " + route.pattern + ": no handler");
     }
     if (route.pattern.empty() || route.pattern.front() != '/') {
-        throw std::invalid_argument("route pattern '" + route.pattern +
-                                    "' must start with '/'");
+        throw std::invalid_argument("route pattern '" + route.pattern + "' must start with '/'");
     }
 
     std::vector<Segment> pattern;
@@ -56,20 +54,20 @@ void Router::add(Route route) {
     std::size_t start = 0;
     for (;;) {
         const auto end = rest.find('/', start);
-        const auto text =
-            rest.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+        const auto text = rest.substr(
+            start, end == std::string_view::npos ? std::string_view::npos : end - start);
         Segment segment;
         if (!text.empty() && text.front() == '{') {
             if (text.back() != '}' || !isParamName(text.substr(1, text.size() - 2))) {
                 throw std::invalid_argument("route pattern '" + route.pattern +
-                                            "': malformed parameter segment '" +
-                                            std::string(text) + "'");
+                                            "': malformed parameter segment '" + std::string(text) +
+                                            "'");
             }
             segment.text = std::string(text.substr(1, text.size() - 2));
             segment.is_param = true;
             if (std::find(names.begin(), names.end(), segment.text) != names.end()) {
-                throw std::invalid_argument("route pattern '" + route.pattern +
-                                            "': parameter '" + segment.text + "' repeated");
+                throw std::invalid_argument("route pattern '" + route.pattern + "': parameter '" +
+                                            segment.text + "' repeated");
             }
             names.push_back(segment.text);
         } else {
@@ -126,8 +124,8 @@ Match Router::match(std::string_view method, std::string_view path) const {
         const auto& pattern = patterns_[index];
         bool matches = true;
         for (std::size_t i = 0; i < pattern.size() && matches; ++i) {
-            matches = pattern[i].is_param ? !(*segments)[i].empty()
-                                          : pattern[i].text == (*segments)[i];
+            matches =
+                pattern[i].is_param ? !(*segments)[i].empty() : pattern[i].text == (*segments)[i];
         }
         if (!matches) continue;
         const auto& route = routes_[index];

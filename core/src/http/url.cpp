@@ -138,8 +138,7 @@ sdk::Result<Params> parseQuery(std::string_view raw_query) {
             }
             if (!percentDecode(raw_value, value, true)) {
                 return sdk::fail(sdk::ErrorCode::InvalidArgument,
-                                 "query parameter '" + name +
-                                     "' has a malformed percent-escape",
+                                 "query parameter '" + name + "' has a malformed percent-escape",
                                  name);
             }
             params.emplace_back(name, value);

@@ -22,15 +22,15 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 
 struct Request {
     std::string method;
-    std::string path;           ///< decoded path, no query
-    std::string raw_query;      ///< as received, without `?` (signature checks need it)
-    Params query;               ///< decoded, in order
-    sdk::HttpHeaders headers;   ///< as received
-    std::string body;           ///< whole body (size already checked)
-    std::string remote_address; ///< `ip:port`
-    Params path_params;         ///< `{name}` segments of the matched pattern
+    std::string path;                ///< decoded path, no query
+    std::string raw_query;           ///< as received, without `?` (signature checks need it)
+    Params query;                    ///< decoded, in order
+    sdk::HttpHeaders headers;        ///< as received
+    std::string body;                ///< whole body (size already checked)
+    std::string remote_address;      ///< `ip:port`
+    Params path_params;              ///< `{name}` segments of the matched pattern
     const Client* client = nullptr;  ///< authenticated caller; null only on public routes
-    std::string request_id;     ///< `X-Request-Id` if given (sanitised), else generated
+    std::string request_id;          ///< `X-Request-Id` if given (sanitised), else generated
 
     /// First header `name` (case-insensitive), or empty.
     std::string header(std::string_view name) const;

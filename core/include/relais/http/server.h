@@ -21,14 +21,32 @@ namespace relais::http {
 class Router;
 class Authenticator;
 
-/// Per request, in this order: read headers (Poco's field limits), match the route (404,
-/// 405 with `Allow`), authenticate unless the route is public (401 with
-/// `WWW-Authenticate: Bearer`), check the route's right (403), read the body within the
-/// limit (413 without reading the rest), call the handler (an escaping exception becomes a
-/// 500 problem without internals), count `relais_http_requests_total{route,code}` and the
-/// latency histogram `relais_http_request_duration_seconds{route}`, write one access-log line
-/// (`http.access` logger: method, path, route, status, bytes, duration, client, request id —
-/// never the query string, which may carry personal data or signatures).
+/// Per request, in this order: read headers (Poco's parser: at most 100 fields of at most
+/// 8 KiB, else Poco's own bare 400), refuse more than `max_header_fields` fields and
+/// ambiguous framing (both `Content-Length` and `Transfer-Encoding`, several lengths, a
+/// coding other than `chunked`: 400/501), refuse an unsafe path (`.`/`..` segment, NUL,
+/// malformed escape: 400), match the route (404, 405 with `Allow`), authenticate unless the
+/// route is public (401 with `WWW-Authenticate: Bearer realm="relais"`), check the route's
+/// right (403 naming it), refuse a declared `Content-Length` above the route's limit (or the
+/// server's) with 413 without reading the body (and without `100 Continue`), read the body
+/// (chunked bodies strictly, stopping at the limit: 413; a body shorter than announced or a
+/// malformed chunk: 400; a stalled one: 408), call the handler (an escaping exception
+/// becomes a 500 problem without internals, logged by the `http` logger with the request
+/// id), send the response with `X-Request-Id`, then count
+/// `relais_http_requests_total{route,method,code}` and the latency histogram
+/// `relais_http_request_duration_seconds{route}` (`route="unmatched"` when no route
+/// matched; `relais_http_in_flight` counts requests being handled) and write one access-log
+/// line (`http.access` logger: method, path, route, status, bytes_in, bytes_out,
+/// duration_ms, client, request_id, remote — never the query string nor a header value,
+/// which may carry personal data, signatures or keys).
+///
+/// Every problem document gets `instance` = the request id. A request whose body was not
+/// read closes its connection (after a bounded lingering read, so a client still sending
+/// sees the answer rather than a reset). Each socket read or write waits at most
+/// `request_timeout_ms`; at most `max_threads` connections are served at once and
+/// `max_queued` more wait.
+///
+/// Thread-safety: `start`, `stop` and the destructor on one (control) thread.
 class Server {
 public:
     /// `router`, `authenticator`, `metrics` and `sink` must outlive the server.
@@ -39,12 +57,17 @@ public:
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
-    /// Binds and starts accepting. Throws `Poco::Exception` (e.g. address in use) and
-    /// `ConfigError` for unusable TLS files.
+    /// Binds (never sharing the port: no `SO_REUSEPORT`) and starts accepting. With TLS:
+    /// TLS 1.2 or later, modern AEAD suites, and client certificates verified against
+    /// `ca_file` when `require_client_certificate`. Throws `Poco::Exception` (e.g. address
+    /// in use, already started) and `ConfigError` naming `file:line` for unusable TLS files.
     void start();
-    /// Stops accepting, lets in-flight requests finish (bounded wait), closes.
+    /// Stops accepting, lets in-flight requests finish (at most 10 s; responses sent
+    /// meanwhile close their connection), then shuts every remaining connection and waits
+    /// for the connection threads, so that nothing uses the router, authenticator, metrics
+    /// or sink once it returns. No-op when not started; `start` may be called again.
     void stop();
-    /// The bound port (useful with port 0).
+    /// The bound port (the real one with port 0); 0 before `start`.
     int port() const;
 
 private:

@@ -28,7 +28,7 @@ struct HttpRequest {
     std::string body;
     int connect_timeout_ms = 5000;
     int timeout_ms = 30000;  ///< send + receive, per request
-    std::size_t max_response_bytes = 16 * 1024 * 1024;
+    std::size_t max_response_bytes = std::size_t{16} * 1024 * 1024;
     TlsOptions tls;
 };
 

@@ -28,7 +28,7 @@ enum class ErrorCode {
     TooLarge,         ///< a size limit was hit (413)
     Unsupported,      ///< the operation is not implemented by this component (501)
     Retryable,        ///< a remote party failed in a way that may pass later (502/503/429)
-    Permanent,        ///< a remote party refused for good; retrying will not help (422)
+    Permanent,        ///< a remote party refused for good; retrying will not help (502)
     Unavailable,      ///< a remote party or resource could not be reached (503)
     Timeout,          ///< a remote party did not answer in time (504)
     Internal,         ///< a bug or an unexpected state on our side (500)

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#include "relais/http/server.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <mutex>
+#include <utility>
+
+#include <Poco/Exception.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <Poco/ThreadPool.h>
+
+#include "relais/common/errors.h"
+#include "relais/http/client.h"
+#include "relais/http/router.h"
+#include "relais/log/log.h"
+#include "relais/metrics/registry.h"
+
+#include "http/pipeline.h"
+#include "http/request_handler.h"
+
+namespace relais::http {
+namespace {
+
+// How long `stop` lets in-flight requests finish before cutting their connections.
+constexpr auto kDrainTimeout = std::chrono::seconds(10);
+// Requests one keep-alive connection may carry before the server closes it, so that
+// connections are spread again over time.
+constexpr int kMaxKeepAliveRequests = 1000;
+// Modern AEAD suites with forward secrecy for TLS 1.2 (TLS 1.3 suites are all fine and are
+// configured separately by OpenSSL).
+constexpr const char* kCipherList =
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256";
+
+void initializeSslOnce() {
+    static std::once_flag once;
+    std::call_once(once, [] { Poco::Net::initializeSSL(); });
+}
+
+std::string where(const config::TlsConfig& tls, const config::ServerConfig& server) {
+    auto text = tls.where.toString();
+    if (text.empty()) text = server.where.toString();
+    return text.empty() ? std::string() : text + ": ";
+}
+
+void requireReadable(const std::string& path, std::string_view what, const std::string& at) {
+    if (path.empty())
+        throw ConfigError(at + "TLS is enabled but no " + std::string(what) + " is set");
+    std::ifstream file(path);
+    if (!file) {
+        throw ConfigError(at + "TLS " + std::string(what) + " '" + path + "' cannot be read");
+    }
+}
+
+Poco::Net::Context::Ptr makeTlsContext(const config::ServerConfig& server) {
+    const auto& tls = server.tls;
+    const auto at = where(tls, server);
+    requireReadable(tls.certificate_file, "certificate file", at);
+    requireReadable(tls.key_file, "key file", at);
+    if (tls.require_client_certificate) {
+        requireReadable(tls.ca_file, "CA file (needed to verify client certificates)", at);
+    }
+    initializeSslOnce();
+
+    Poco::Net::Context::Params params;
+    params.certificateFile = tls.certificate_file;
+    params.privateKeyFile = tls.key_file;
+    params.caLocation = tls.require_client_certificate ? tls.ca_file : std::string();
+    params.verificationMode = tls.require_client_certificate ? Poco::Net::Context::VERIFY_STRICT
+                                                             : Poco::Net::Context::VERIFY_NONE;
+    params.verificationDepth = 9;
+    params.loadDefaultCAs = false;
+    params.cipherList = kCipherList;
+    try {
+        Poco::Net::Context::Ptr context =
+            new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
+        context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+        context->disableProtocols(
+            Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
+            Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
+        context->preferServerCiphers();
+        // Host-name checks are for clients looking at a server certificate; a client
+        // certificate is checked against the CA only.
+        context->enableExtendedCertificateVerification(false);
+        // A session id context is required by OpenSSL to resume sessions when client
+        // certificates are verified.
+        context->enableSessionCache(true, "relais");
+        return context;
+    } catch (const Poco::Exception& e) {
+        throw ConfigError(at + "TLS certificate or key unusable: " + e.displayText());
+    }
+}
+
+}  // namespace
+
+struct Server::Impl {
+    Impl(config::ServerConfig server_config, const Router& router_ref,
+         const Authenticator& authenticator_ref, metrics::Registry& metrics_ref,
+         log::Sink& sink_ref, bool access_log_flag)
+        : config(std::move(server_config)),
+          router(router_ref),
+          authenticator(authenticator_ref),
+          metrics(metrics_ref),
+          sink(sink_ref),
+          access_log(access_log_flag) {}
+
+    Poco::Net::HTTPServerParams::Ptr makeParams() const {
+        const auto& limits = config.limits;
+        Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
+        params->setMaxThreads(std::max(1, limits.max_threads));
+        params->setMaxQueued(std::max(1, limits.max_queued));
+        // Receive and send timeout of every socket operation: a client that stops sending
+        // mid-request (slowloris) loses its connection after this long.
+        params->setTimeout(Poco::Timespan(std::max(1, limits.request_timeout_ms) * 1000LL));
+        params->setKeepAlive(limits.keep_alive_timeout_ms > 0);
+        params->setKeepAliveTimeout(
+            Poco::Timespan(std::max(1, limits.keep_alive_timeout_ms) * 1000LL));
+        params->setMaxKeepAliveRequests(kMaxKeepAliveRequests);
+        params->setSoftwareVersion("");  // no `Server` header: nothing to fingerprint
+        return params;
+    }
+
+    Poco::Net::ServerSocket makeSocket() const {
+        const Poco::Net::SocketAddress address(config.address,
+                                               static_cast<Poco::UInt16>(config.port));
+        const int backlog = std::max(64, config.limits.max_queued);
+        if (config.tls.enabled) {
+            Poco::Net::SecureServerSocket socket(makeTlsContext(config));
+            // SO_REUSEADDR for quick restarts, never SO_REUSEPORT: a second process on the
+            // same port must fail, not silently share the traffic.
+            socket.bind(address, true, false);
+            socket.listen(backlog);
+            return socket;
+        }
+        Poco::Net::ServerSocket socket;
+        socket.bind(address, true, false);
+        socket.listen(backlog);
+        return socket;
+    }
+
+    config::ServerConfig config;
+    const Router& router;
+    const Authenticator& authenticator;
+    metrics::Registry& metrics;
+    log::Sink& sink;
+    bool access_log;
+
+    // Destroyed in reverse order: the server before its threads, the threads before the
+    // pipeline they use.
+    std::unique_ptr<detail::Pipeline> pipeline;
+    std::unique_ptr<Poco::ThreadPool> threads;
+    std::unique_ptr<Poco::Net::HTTPServer> server;
+    int port = 0;
+};
+
+Server::Server(const config::ServerConfig& config, const Router& router,
+               const Authenticator& authenticator, metrics::Registry& metrics, log::Sink& sink,
+               bool access_log)
+    : impl_(std::make_unique<Impl>(config, router, authenticator, metrics, sink, access_log)) {}
+
+Server::~Server() {
+    try {
+        stop();
+    } catch (...) {
+        // Nothing sensible to do while destroying; `stop` only throws on broken sockets.
+    }
+}
+
+void Server::start() {
+    auto& impl = *impl_;
+    if (impl.server) throw Poco::IllegalStateException("HTTP server already started");
+    auto socket = impl.makeSocket();
+    auto params = impl.makeParams();
+    auto pipeline =
+        std::make_unique<detail::Pipeline>(impl.config.limits, impl.router, impl.authenticator,
+                                           impl.metrics, impl.sink, impl.access_log);
+    // A pool of our own: sized for this server, and joinable on stop without waiting for
+    // unrelated work in Poco's default pool.
+    const int max_threads = params->getMaxThreads();
+    auto threads =
+        std::make_unique<Poco::ThreadPool>("relais-http", std::min(2, max_threads), max_threads);
+    auto server = std::make_unique<Poco::Net::HTTPServer>(new detail::HandlerFactory(*pipeline),
+                                                          *threads, socket, params);
+    server->start();
+    impl.port = socket.address().port();
+    impl.pipeline = std::move(pipeline);
+    impl.threads = std::move(threads);
+    impl.server = std::move(server);
+}
+
+void Server::stop() {
+    auto& impl = *impl_;
+    if (!impl.server) return;
+    // Stop accepting; responses sent from now on close their connection.
+    impl.pipeline->setStopping(true);
+    impl.server->stop();
+    impl.pipeline->waitIdle(kDrainTimeout);
+    // Shut down every connection still open: idle keep-alive ones, and requests that
+    // outlived the drain (their handlers then fail to write and return).
+    impl.server->stopAll(true);
+    // Connection threads use the pipeline, the router and the authenticator: wait for the
+    // last of them before anything can be destroyed.
+    impl.threads->joinAll();
+    impl.server.reset();
+    impl.threads.reset();
+    impl.pipeline.reset();
+}
+
+int Server::port() const { return impl_->port; }
+
+}  // namespace relais::http
