@@ -205,6 +205,7 @@ TEST_F(DaemonTest, RefusesAPluginBuiltForAnotherAbiNamingIt) {
     const std::string plugins = dir_.file("plugins");
     fs::create_directories(plugins);
     for (const auto& entry : fs::directory_iterator(RELAIS_PLUGIN_DIR)) {
+        if (!entry.is_regular_file() || entry.path().extension() != ".so") continue;
         fs::copy_file(entry.path(), plugins + "/" + entry.path().filename().string());
     }
     fs::copy_file(std::string(RELAIS_FIXTURE_PLUGIN_DIR) + "/libfixture_wrong_abi.so",

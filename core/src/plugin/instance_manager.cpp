@@ -31,7 +31,8 @@ sdk::PluginKind pluginKindOf(config::InstanceKind kind) noexcept {
 }
 
 // What the registry offers, for an "unknown plugin" message: the accepted ids and the
-// files it refused (their reasons were reported when the directory was loaded).
+// files it refused with their reasons (a refused library's id cannot be read safely, so the
+// operator must see why each one was refused to recognise the plugin they meant).
 std::string availability(const Registry& registry) {
     std::vector<std::string> ids;
     for (const auto& library : registry.libraries()) ids.emplace_back(library.id());
@@ -45,6 +46,7 @@ std::string availability(const Registry& registry) {
             if (i > 0) out += ", ";
             const std::string& path = registry.failures()[i].path;
             out += path.substr(path.find_last_of('/') + 1);
+            out += " (" + registry.failures()[i].reason + ")";
         }
     }
     return out;
