@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "relais/common/crypto.h"
+
 #include "support/daemon.h"
 #include "support/temp_dir.h"
 
@@ -31,9 +32,10 @@ TEST(Cli, CheckConfigAcceptsAValidConfig) {
 
 TEST(Cli, CheckConfigNamesFileLineAndUnknownKey) {
     TempDir dir;
-    const std::string path = dir.write(
-        "relais.xml", connectorConfig(dir, "    <param name=\"directory\">/tmp/x</param>\n"
-                                           "    <param name=\"directoyr\">/tmp/y</param>\n"));
+    const std::string path =
+        dir.write("relais.xml", connectorConfig(dir,
+                                                "    <param name=\"directory\">/tmp/x</param>\n"
+                                                "    <param name=\"directoyr\">/tmp/y</param>\n"));
     const auto result = runRelais({"check-config", path});
     EXPECT_NE(result.exit_code, 0);
     // The unknown key is on line 11 of the generated file (see connectorConfig).
@@ -61,7 +63,8 @@ TEST(Cli, CheckConfigReportsUnknownPlugins) {
 
 TEST(Cli, CheckConfigReportsXmlErrorsWithTheLine) {
     TempDir dir;
-    const std::string path = dir.write("relais.xml", "<relais version=\"1\">\n  <server>\n</relais>\n");
+    const std::string path =
+        dir.write("relais.xml", "<relais version=\"1\">\n  <server>\n</relais>\n");
     const auto result = runRelais({"check-config", path});
     EXPECT_EQ(result.exit_code, 78);
     EXPECT_NE(result.err.find(path + ":"), std::string::npos) << result.err;

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // The real `relais serve` on 127.0.0.1 (port 0), talked to over HTTP.
 
+#include "support/daemon.h"
+
 #include <csignal>
 #include <filesystem>
 
 #include <gtest/gtest.h>
 
-#include "support/daemon.h"
 #include "support/http_call.h"
 #include "support/temp_dir.h"
 
@@ -27,7 +28,9 @@ std::string demoInstances(const TempDir& dir) {
            "<param name=\"required-fields\">numero_dossier, demandeur</param>"
            "</adapter></adapters>\n"
            "<connectors><connector name=\"fichiers\" plugin=\"filedrop\">"
-           "<param name=\"directory\">" + dir.file("outbox") + "</param>"
+           "<param name=\"directory\">" +
+           dir.file("outbox") +
+           "</param>"
            "</connector></connectors>\n";
 }
 
@@ -36,14 +39,13 @@ std::string demoConfig(const TempDir& dir, const std::string& limits = "") {
     if (!limits.empty()) {
         base.replace(base.find("port=\"0\"/>"), 10, "port=\"0\">" + limits + "</server>");
     }
-    return wrapConfig(
-        base + demoInstances(dir) + "<clients>\n" +
-        clientElement("portail", kPortalKey, "dossiers:submit dossiers:read",
-                      "restauration-scolaire", "portail fichiers") +
-        clientElement("lecteur", kReaderKey, "dossiers:read") +
-        clientElement("exploitation", kAdminKey, "admin") + "</clients>\n" +
-        "<routes><route name=\"cantine\" procedure=\"restauration-scolaire\" "
-        "connector=\"fichiers\"/></routes>\n");
+    return wrapConfig(base + demoInstances(dir) + "<clients>\n" +
+                      clientElement("portail", kPortalKey, "dossiers:submit dossiers:read",
+                                    "restauration-scolaire", "portail fichiers") +
+                      clientElement("lecteur", kReaderKey, "dossiers:read") +
+                      clientElement("exploitation", kAdminKey, "admin") + "</clients>\n" +
+                      "<routes><route name=\"cantine\" procedure=\"restauration-scolaire\" "
+                      "connector=\"fichiers\"/></routes>\n");
 }
 
 class DaemonTest : public ::testing::Test {
@@ -94,8 +96,8 @@ TEST_F(DaemonTest, ReadyzNeedsAKeyAndSaysReady) {
 
 TEST_F(DaemonTest, EveryRouteButHealthzNeedsAClient) {
     start();
-    for (const char* target : {"/readyz", "/metrics", "/v1/connectors", "/v1/dossiers/x",
-                               "/v1/dossiers/x/events"}) {
+    for (const char* target :
+         {"/readyz", "/metrics", "/v1/connectors", "/v1/dossiers/x", "/v1/dossiers/x/events"}) {
         const auto result = get(target);
         expectProblem(result, 401);
         EXPECT_NE(result.header("WWW-Authenticate").find("Bearer"), std::string::npos) << target;
@@ -168,8 +170,8 @@ TEST_F(DaemonTest, BadDossiersGetAProblemNamingTheField) {
     start();
     const auto not_json = post("/v1/adapters/portail/inbound", "{\"numero_dossier\":", kPortalKey);
     expectProblem(not_json, 400);
-    const auto missing = post("/v1/adapters/portail/inbound", R"({"demandeur": {"nom": "X"}})",
-                              kPortalKey);
+    const auto missing =
+        post("/v1/adapters/portail/inbound", R"({"demandeur": {"nom": "X"}})", kPortalKey);
     expectProblem(missing, 400);
     EXPECT_EQ(missing.json().find("field")->asString(), "numero_dossier");
     const auto unknown = post("/v1/adapters/nope/inbound", "{}", kPortalKey);

@@ -5,11 +5,12 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <stdexcept>
+#include <thread>
+
 #include <fcntl.h>
 #include <spawn.h>
-#include <stdexcept>
 #include <sys/wait.h>
-#include <thread>
 #include <unistd.h>
 
 #include "relais/common/crypto.h"
@@ -42,12 +43,13 @@ pid_t spawnRelais(const std::vector<std::string>& args, const std::vector<std::s
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
+    posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0644);
     pid_t pid = -1;
-    const int rc = posix_spawn(&pid, RELAIS_EXECUTABLE, &actions, nullptr, argv.data(), envp.data());
+    const int rc =
+        posix_spawn(&pid, RELAIS_EXECUTABLE, &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) {
         throw std::runtime_error(std::string("cannot start relais: ") + std::strerror(rc));
@@ -77,7 +79,8 @@ std::string readIfExists(const std::string& path) {
     std::string out;
     char buffer[8192];
     ssize_t n = 0;
-    while ((n = ::read(fd, buffer, sizeof buffer)) > 0) out.append(buffer, static_cast<std::size_t>(n));
+    while ((n = ::read(fd, buffer, sizeof buffer)) > 0)
+        out.append(buffer, static_cast<std::size_t>(n));
     ::close(fd);
     return out;
 }
@@ -103,11 +106,16 @@ CommandResult runRelais(const std::vector<std::string>& args, const std::vector<
 
 std::string baseConfigElements(const TempDir& dir) {
     return "<server address=\"127.0.0.1\" port=\"0\"/>\n"
-           "<store engine=\"sqlite\" path=\"" + dir.file("relais.db") + "\" blobs=\"" +
-           dir.file("blobs") + "\"/>\n"
-           "<plugins directory=\"" RELAIS_PLUGIN_DIR "\"/>\n"
-           "<data directory=\"" + dir.file("data") + "\"/>\n"
-           "<log level=\"debug\" file=\"" + dir.file("relais.log") + "\"/>\n";
+           "<store engine=\"sqlite\" path=\"" +
+           dir.file("relais.db") + "\" blobs=\"" + dir.file("blobs") +
+           "\"/>\n"
+           "<plugins directory=\"" RELAIS_PLUGIN_DIR
+           "\"/>\n"
+           "<data directory=\"" +
+           dir.file("data") +
+           "\"/>\n"
+           "<log level=\"debug\" file=\"" +
+           dir.file("relais.log") + "\"/>\n";
 }
 
 std::string clientElement(const std::string& name, const std::string& key,

@@ -73,8 +73,8 @@ MockHttpServer::MockHttpServer(Handler handler)
     auto* params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(16);
     params->setKeepAlive(true);
-    impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), impl_->socket,
-                                                            params);
+    impl_->server =
+        std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), impl_->socket, params);
     impl_->server->start();
 }
 

@@ -10,6 +10,7 @@
 #include "relais/runtime/http_client.h"
 #include "relais/runtime/services.h"
 #include "relais/sdk/host.h"
+
 #include "support/temp_dir.h"
 
 namespace relais::test {
@@ -23,8 +24,8 @@ public:
         : sink_(dir_.file("test.log")),
           secrets_(dir_.path(), [this](std::string_view v) { sink_.addSecret(v); }),
           http_(runtime::makeHttpClient()),
-          services_{sink_, metrics_, clock_, *http_, secrets_, dir_.file("data"),
-                    sdk::LogLevel::Debug} {}
+          services_{
+              sink_, metrics_, clock_, *http_, secrets_, dir_.file("data"), sdk::LogLevel::Debug} {}
 
     /// A host for instance `name`; keep it alive as long as the plugin object.
     std::unique_ptr<sdk::Host> host(const std::string& name) {

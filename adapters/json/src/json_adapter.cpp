@@ -31,7 +31,8 @@ bool isJsonContentType(std::string_view content_type) {
     std::string base(content_type.substr(0, semicolon));
     while (!base.empty() && base.back() == ' ') base.pop_back();
     for (auto& c : base) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return base == "application/json" || (base.starts_with("application/") && base.ends_with("+json"));
+    return base == "application/json" ||
+           (base.starts_with("application/") && base.ends_with("+json"));
 }
 
 sdk::Json eventToJson(const sdk::Dossier& dossier, const sdk::Event& event) {
@@ -53,7 +54,6 @@ sdk::Json eventToJson(const sdk::Dossier& dossier, const sdk::Event& event) {
 }
 
 }  // namespace
-
 
 sdk::Result<Layout> layoutFromSettings(const sdk::Settings& settings) {
     Layout layout;
@@ -224,10 +224,10 @@ sdk::Result<sdk::Dossier> parseDossier(const Layout& layout, std::string_view bo
                     (attachment.sha256.size() != 64 ||
                      attachment.sha256.find_first_not_of("0123456789abcdefABCDEF") !=
                          std::string::npos)) {
-                    return sdk::fail(ErrorCode::InvalidArgument,
-                                     where + "." + layout.attachment_sha256 +
-                                         " must be 64 hexadecimal digits",
-                                     where + "." + layout.attachment_sha256);
+                    return sdk::fail(
+                        ErrorCode::InvalidArgument,
+                        where + "." + layout.attachment_sha256 + " must be 64 hexadecimal digits",
+                        where + "." + layout.attachment_sha256);
                 }
                 dossier.attachments.push_back(std::move(attachment));
             }
@@ -258,8 +258,7 @@ sdk::Result<void> JsonAdapter::configure(const sdk::Settings& settings) {
 sdk::Result<sdk::InboundBatch> JsonAdapter::parseInbound(const sdk::InboundRequest& request) {
     if (!isJsonContentType(request.content_type)) {
         return sdk::fail(ErrorCode::InvalidArgument,
-                         "the body must be JSON (Content-Type: application/json)",
-                         "Content-Type");
+                         "the body must be JSON (Content-Type: application/json)", "Content-Type");
     }
     auto dossier = parseDossier(layout_, request.body, host().instanceName(), host().clock().now());
     if (!dossier) return std::move(dossier).error();
@@ -289,7 +288,8 @@ sdk::Result<sdk::PushReceipt> JsonAdapter::pushEvent(const sdk::Dossier& dossier
     auto response = host().http().send(request);
     if (!response) return std::move(response).error();
     const int status = response->status;
-    if (status >= 200 && status < 300) return sdk::PushReceipt{{}, "HTTP " + std::to_string(status)};
+    if (status >= 200 && status < 300)
+        return sdk::PushReceipt{{}, "HTTP " + std::to_string(status)};
     const std::string message = "portal callback answered HTTP " + std::to_string(status);
     if (status == 408 || status == 429 || status >= 500) {
         sdk::Error error = sdk::fail(ErrorCode::Retryable, message);

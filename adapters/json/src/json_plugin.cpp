@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // The library's entry point: exports the generic JSON adapter as plugin `json`.
 
+#include "relais/sdk/plugin.h"
+
 #include "config_keys.h"
 #include "json_adapter.h"
-#include "relais/sdk/plugin.h"
 
 RELAIS_PLUGIN(relais::adapters::json::JsonAdapter,
               (relais::sdk::PluginInfo{

@@ -12,9 +12,12 @@ std::string microsToUtc(std::int64_t micros) {
 
 std::string_view toString(sdk::EventSide side) noexcept {
     switch (side) {
-        case sdk::EventSide::Portal: return "portal";
-        case sdk::EventSide::Backoffice: return "backoffice";
-        case sdk::EventSide::Relais: return "relais";
+        case sdk::EventSide::Portal:
+            return "portal";
+        case sdk::EventSide::Backoffice:
+            return "backoffice";
+        case sdk::EventSide::Relais:
+            return "relais";
     }
     return "relais";
 }

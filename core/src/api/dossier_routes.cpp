@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // Portal-facing dossier routes: webhook ingest through an adapter, tracking, event log.
 
-#include "dossier_json.h"
 #include "relais/api/routes.h"
 #include "relais/config/config.h"
 #include "relais/http/client.h"
@@ -9,6 +8,8 @@
 #include "relais/log/log.h"
 #include "relais/plugin/instance.h"
 #include "relais/store/store.h"
+
+#include "dossier_json.h"
 
 namespace relais::api {
 namespace {
@@ -38,8 +39,8 @@ http::Response inbound(Context& context, http::Request& request) {
         return http::problem(404, "Not Found", "no adapter instance '" + name + "'", "instance");
     }
     if (!request.client->mayUseInstance(name)) {
-        return forbidden("client '" + request.client->name() + "' may not use adapter '" +
-                         name + "'");
+        return forbidden("client '" + request.client->name() + "' may not use adapter '" + name +
+                         "'");
     }
 
     sdk::InboundRequest in;
@@ -80,7 +81,8 @@ http::Response inbound(Context& context, http::Request& request) {
         if (!outcome->created) item.set("duplicate", true);
         results.push(std::move(item));
         context.logger.info(outcome->created ? "dossier stored" : "dossier replayed",
-                            {{"dossier_id", outcome->dossier_id}, {"adapter", name},
+                            {{"dossier_id", outcome->dossier_id},
+                             {"adapter", name},
                              {"request_id", request.request_id}});
     }
     // A replayed webhook is answered like the first time, with the same id: the portal may

@@ -15,10 +15,14 @@ namespace {
 std::string operationsOf(const relais_plugin_descriptor& descriptor) {
     using namespace sdk::operation;
     static constexpr std::pair<std::uint32_t, const char*> kNames[] = {
-        {kDeliver, "deliver"},           {kPoll, "poll"},
-        {kFetchAttributes, "fetchAttributes"}, {kEndpoints, "endpoints"},
-        {kParseInbound, "parseInbound"}, {kPushEvent, "pushEvent"},
-        {kFetchAttachment, "fetchAttachment"}, {kHealth, "health"}};
+        {kDeliver, "deliver"},
+        {kPoll, "poll"},
+        {kFetchAttributes, "fetchAttributes"},
+        {kEndpoints, "endpoints"},
+        {kParseInbound, "parseInbound"},
+        {kPushEvent, "pushEvent"},
+        {kFetchAttachment, "fetchAttachment"},
+        {kHealth, "health"}};
     std::string out;
     for (const auto& [bit, name] : kNames) {
         if ((descriptor.operations & bit) == 0) continue;

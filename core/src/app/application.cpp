@@ -5,19 +5,20 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
-#include <pthread.h>
 
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
 #include <Poco/Util/OptionSet.h>
+#include <pthread.h>
 
-#include "daemon.h"
 #include "relais/common/crypto.h"
 #include "relais/common/errors.h"
 #include "relais/config/config.h"
 #include "relais/plugin/instance.h"
 #include "relais/plugin/library.h"
 #include "relais/sdk/abi.h"
+
+#include "daemon.h"
 
 namespace relais::app {
 namespace {
@@ -88,19 +89,21 @@ void Application::defineOptions(Poco::Util::OptionSet& options) {
     ServerApplication::defineOptions(options);
     using Poco::Util::Option;
     options.addOption(Option("help", "h", "print the commands and options, then exit"));
-    options.addOption(Option("config", "c", "configuration file (XML)")
-                          .argument("FILE")
-                          .repeatable(false));
-    options.addOption(Option("listen", "l", "serve: listen on ADDRESS:PORT instead of the "
-                                            "config's (port 0: any free port)")
+    options.addOption(
+        Option("config", "c", "configuration file (XML)").argument("FILE").repeatable(false));
+    options.addOption(Option("listen", "l",
+                             "serve: listen on ADDRESS:PORT instead of the "
+                             "config's (port 0: any free port)")
                           .argument("ADDRESS:PORT")
                           .repeatable(false));
-    options.addOption(Option("ready-file", "r", "serve: write address, port and pid there "
-                                                "(JSON) once ready")
+    options.addOption(Option("ready-file", "r",
+                             "serve: write address, port and pid there "
+                             "(JSON) once ready")
                           .argument("FILE")
                           .repeatable(false));
-    options.addOption(Option("plugin-dir", "p", "plugins: list this directory instead of the "
-                                                "config's")
+    options.addOption(Option("plugin-dir", "p",
+                             "plugins: list this directory instead of the "
+                             "config's")
                           .argument("DIR")
                           .repeatable(false));
 }
@@ -137,7 +140,8 @@ std::string Application::configPath(const std::vector<std::string>& args,
                                     std::size_t position) const {
     if (args.size() > position) return args[position];
     if (!config_path_.empty()) return config_path_;
-    if (const char* env = std::getenv("RELAIS_CONFIG")) return env;  // NOLINT(concurrency-mt-unsafe)
+    if (const char* env = std::getenv("RELAIS_CONFIG"))
+        return env;  // NOLINT(concurrency-mt-unsafe)
     return kDefaultConfig;
 }
 
@@ -153,8 +157,8 @@ int Application::main(const std::vector<std::string>& args) {
         if (command == "plugins") return listPlugins(args);
         if (command == "hash-key") return hashKey(args);
         if (command == "version") {
-            std::cout << "relais " << RELAIS_VERSION << " (plugin ABI " << sdk::kAbiVersion
-                      << ", " << RELAIS_TOOLCHAIN_FINGERPRINT << ")\n";
+            std::cout << "relais " << RELAIS_VERSION << " (plugin ABI " << sdk::kAbiVersion << ", "
+                      << RELAIS_TOOLCHAIN_FINGERPRINT << ")\n";
             return kExitOk;
         }
     } catch (const ConfigError& e) {
@@ -208,10 +212,11 @@ int Application::checkConfig(const std::vector<std::string>& args) {
         const plugin::Library* library = registry.find(instance.plugin);
         if (library == nullptr) {
             std::string reason;
-            for (const auto& failure : registry.failures()) reason += "\n  refused: " + failure.path + ": " + failure.reason;
+            for (const auto& failure : registry.failures())
+                reason += "\n  refused: " + failure.path + ": " + failure.reason;
             std::cerr << instance.where.toString() << ": instance '" << instance.name
-                      << "': no plugin '" << instance.plugin << "' in "
-                      << config->plugin_directory << reason << '\n';
+                      << "': no plugin '" << instance.plugin << "' in " << config->plugin_directory
+                      << reason << '\n';
             ++problems;
             continue;
         }
@@ -237,8 +242,7 @@ int Application::checkConfig(const std::vector<std::string>& args) {
         return kExitConfig;
     }
     std::cout << path << ": valid (" << config->instances.size() << " instances, "
-              << config->clients.size() << " clients, " << config->routes.size()
-              << " routes)\n";
+              << config->clients.size() << " clients, " << config->routes.size() << " routes)\n";
     return kExitOk;
 }
 
@@ -249,8 +253,8 @@ int Application::listPlugins(const std::vector<std::string>& args) {
     registry.loadDirectory(directory);
     std::cout << "Plugins in " << directory << ":\n";
     for (const auto& library : registry.libraries()) {
-        std::cout << '\n' << plugin::describe(*library.descriptor) << "  file: " << library.path
-                  << '\n';
+        std::cout << '\n'
+                  << plugin::describe(*library.descriptor) << "  file: " << library.path << '\n';
     }
     if (!registry.failures().empty()) {
         std::cout << "\nRefused:\n";

@@ -67,7 +67,8 @@ Daemon::Daemon(std::shared_ptr<const config::Config> config)
 
     p.plugins.loadDirectory(p.config->plugin_directory);
     for (const auto& failure : p.plugins.failures()) {
-        p.logger.warn("plugin library refused", {{"file", failure.path}, {"reason", failure.reason}});
+        p.logger.warn("plugin library refused",
+                      {{"file", failure.path}, {"reason", failure.reason}});
     }
     for (const auto& library : p.plugins.libraries()) {
         p.logger.debug("plugin loaded", {{"plugin", std::string(library.id())},

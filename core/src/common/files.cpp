@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,8 +15,9 @@ namespace relais::common {
 namespace {
 
 sdk::Error ioError(std::string_view what, const std::string& path, int error_number) {
-    return sdk::fail(error_number == ENOENT ? sdk::ErrorCode::NotFound : sdk::ErrorCode::Unavailable,
-                     std::string(what) + " '" + path + "': " + std::strerror(error_number));
+    return sdk::fail(
+        error_number == ENOENT ? sdk::ErrorCode::NotFound : sdk::ErrorCode::Unavailable,
+        std::string(what) + " '" + path + "': " + std::strerror(error_number));
 }
 
 // Closes a descriptor on scope exit.
@@ -72,8 +74,8 @@ sdk::Result<void> writeFileAtomic(const std::string& path, std::string_view data
     const std::filesystem::path target(path);
     const std::string directory =
         target.has_parent_path() ? target.parent_path().string() : std::string(".");
-    const std::string temp = directory + "/." + target.filename().string() + ".tmp-" +
-                             toHex(randomBytes(6));
+    const std::string temp =
+        directory + "/." + target.filename().string() + ".tmp-" + toHex(randomBytes(6));
     {
         Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
         if (fd.get() < 0) return ioError("cannot create", temp, errno);

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+
 #include <fcntl.h>
 #include <unistd.h>
 

@@ -102,9 +102,8 @@ Histogram::Snapshot Histogram::snapshot() const {
 }
 
 const std::vector<double>& latencyBuckets() {
-    static const std::vector<double> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                 0.05,   0.1,   0.25,   0.5,   1.0,  2.5,
-                                                 5.0,    10.0};
+    static const std::vector<double> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                 0.1,    0.25,  0.5,    1.0,   2.5,  5.0,   10.0};
     return kBuckets;
 }
 
@@ -141,8 +140,8 @@ Gauge& Registry::gauge(std::string_view name, std::string_view help, const Label
     return *slot;
 }
 
-Histogram& Registry::histogram(std::string_view name, std::string_view help,
-                               const Labels& labels, const std::vector<double>& upper_bounds) {
+Histogram& Registry::histogram(std::string_view name, std::string_view help, const Labels& labels,
+                               const std::vector<double>& upper_bounds) {
     const std::string key = labelKey(labels);
     std::lock_guard lock(mutex_);
     auto& slot = family(name, help, Type::Histogram, labels).histograms[key];

@@ -58,7 +58,7 @@ Poco::Timespan millis(std::int64_t ms) { return Poco::Timespan(ms * Poco::Timesp
 /// calling thread for the duration of a call and a SIGPIPE it caused is consumed before
 /// unblocking, so the client is safe whatever the process's disposition.
 class SigpipeBlock {
-  public:
+public:
     SigpipeBlock() noexcept {
         sigemptyset(&pipe_);
         sigaddset(&pipe_, SIGPIPE);
@@ -84,7 +84,7 @@ class SigpipeBlock {
     SigpipeBlock(const SigpipeBlock&) = delete;
     SigpipeBlock& operator=(const SigpipeBlock&) = delete;
 
-  private:
+private:
     sigset_t pipe_{};
     sigset_t previous_{};
     bool already_pending_ = false;
@@ -93,7 +93,7 @@ class SigpipeBlock {
 
 /// One keep-alive connection to one endpoint, owned by a request or by the pool.
 class Connection {
-  public:
+public:
     virtual ~Connection() = default;
 
     virtual Poco::Net::HTTPClientSession& session() noexcept = 0;
@@ -136,7 +136,7 @@ class Connection {
 
 template <typename PocoSession>
 class ConnectionOf final : public Connection {
-  public:
+public:
     template <typename... Args>
     explicit ConnectionOf(std::string host, bool verify_host, Args&&... args)
         : session_(std::forward<Args>(args)...), host_(std::move(host)), verify_host_(verify_host) {
@@ -167,11 +167,11 @@ class ConnectionOf final : public Connection {
         return session_.readRaw(buffer, length);
     }
 
-  private:
+private:
     // Exposes what Poco keeps protected: connecting on demand, the read buffer, and a
     // count of the bytes written (to know whether a failed request left the client).
     class Session final : public PocoSession {
-      public:
+    public:
         using PocoSession::PocoSession;
         void open() { this->reconnect(); }
         int unread() const noexcept { return this->buffered(); }
@@ -180,14 +180,14 @@ class ConnectionOf final : public Connection {
         std::uint64_t written() const noexcept { return written_; }
         void resetWritten() noexcept { written_ = 0; }
 
-      protected:
+    protected:
         int write(const char* buffer, std::streamsize length) override {
             const int n = PocoSession::write(buffer, length);
             if (n > 0) written_ += static_cast<std::uint64_t>(n);
             return n;
         }
 
-      private:
+    private:
         std::uint64_t written_ = 0;
     };
 
@@ -318,7 +318,7 @@ BodyRead readChunkedBody(Connection& connection, const sdk::HttpRequest& request
 }
 
 class PooledHttpClient final : public sdk::HttpClient {
-  public:
+public:
     explicit PooledHttpClient(const HttpClientOptions& options) : options_(options) {}
 
     ~PooledHttpClient() override {
@@ -344,7 +344,7 @@ class PooledHttpClient final : public sdk::HttpClient {
         }
     }
 
-  private:
+private:
     struct Idle {
         std::unique_ptr<Connection> connection;
         Clock::time_point since;

@@ -31,7 +31,7 @@ namespace relais::runtime::http_detail {
 ///
 /// Thread-safety: `get` may be called from any thread.
 class TlsContextCache {
-  public:
+public:
     struct Entry {
         Poco::Net::Context::Ptr context;
         std::string key;  ///< identifies options and file versions; part of pool keys
@@ -41,7 +41,7 @@ class TlsContextCache {
     /// the `tls.*` field whose file cannot be read or used.
     sdk::Result<Entry> get(const sdk::TlsOptions& options);
 
-  private:
+private:
     struct Slot {
         std::string files_version;
         Poco::Net::Context::Ptr context;

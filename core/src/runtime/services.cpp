@@ -75,9 +75,8 @@ public:
     const sdk::Secrets& secrets() const noexcept override { return services_.secrets; }
     const std::string& dataDirectory() const noexcept override {
         // Created lazily: most plugins keep no files.
-        std::call_once(data_directory_created_, [this] {
-            (void)common::makeDirectories(data_directory_);
-        });
+        std::call_once(data_directory_created_,
+                       [this] { (void)common::makeDirectories(data_directory_); });
         return data_directory_;
     }
 

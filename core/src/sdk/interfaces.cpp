@@ -20,7 +20,8 @@ namespace relais::sdk {
 namespace {
 
 Error unsupported(std::string_view operation) {
-    return fail(ErrorCode::Unsupported, std::string(operation) + " is not supported by this plugin");
+    return fail(ErrorCode::Unsupported,
+                std::string(operation) + " is not supported by this plugin");
 }
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
@@ -68,9 +69,7 @@ PortalAdapter::~PortalAdapter() = default;
 Result<InboundBatch> PortalAdapter::parseInbound(const InboundRequest& /*request*/) {
     return unsupported("parseInbound");
 }
-Result<PollBatch> PortalAdapter::poll(const std::string& /*cursor*/) {
-    return unsupported("poll");
-}
+Result<PollBatch> PortalAdapter::poll(const std::string& /*cursor*/) { return unsupported("poll"); }
 Result<PushReceipt> PortalAdapter::pushEvent(const Dossier& /*dossier*/, const Event& /*event*/) {
     return unsupported("pushEvent");
 }

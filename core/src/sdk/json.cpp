@@ -111,9 +111,8 @@ const Json* Json::path(std::string_view dotted_path) const noexcept {
             continue;
         }
         const auto stop = dotted_path.find_first_of(".[", pos);
-        const auto name = dotted_path.substr(pos, stop == std::string_view::npos
-                                                      ? std::string_view::npos
-                                                      : stop - pos);
+        const auto name = dotted_path.substr(
+            pos, stop == std::string_view::npos ? std::string_view::npos : stop - pos);
         current = current->find(name);
         pos = stop == std::string_view::npos ? dotted_path.size() : stop;
     }
@@ -136,7 +135,8 @@ void Json::set(std::string_view key, Json value) { (*this)[key] = std::move(valu
 bool Json::erase(std::string_view key) noexcept {
     auto* o = objectIf();
     if (o == nullptr) return false;
-    const auto it = std::find_if(o->begin(), o->end(), [&](const Member& m) { return m.key == key; });
+    const auto it =
+        std::find_if(o->begin(), o->end(), [&](const Member& m) { return m.key == key; });
     if (it == o->end()) return false;
     o->erase(it);
     return true;

@@ -5,15 +5,24 @@ namespace relais::sdk {
 
 std::string_view toString(ConfigType type) noexcept {
     switch (type) {
-        case ConfigType::String: return "string";
-        case ConfigType::Integer: return "integer";
-        case ConfigType::Boolean: return "boolean";
-        case ConfigType::Duration: return "duration";
-        case ConfigType::Url: return "url";
-        case ConfigType::Path: return "path";
-        case ConfigType::Secret: return "secret";
-        case ConfigType::List: return "list";
-        case ConfigType::Enum: return "enum";
+        case ConfigType::String:
+            return "string";
+        case ConfigType::Integer:
+            return "integer";
+        case ConfigType::Boolean:
+            return "boolean";
+        case ConfigType::Duration:
+            return "duration";
+        case ConfigType::Url:
+            return "url";
+        case ConfigType::Path:
+            return "path";
+        case ConfigType::Secret:
+            return "secret";
+        case ConfigType::List:
+            return "list";
+        case ConfigType::Enum:
+            return "enum";
     }
     return "string";
 }

@@ -8,14 +8,13 @@ namespace {
 
 using enum Status;
 
-constexpr std::array kAll = {Submitted,     Acknowledged, InReview,      AwaitingApplicant,
-                             AwaitingPayment, Accepted,   Refused,       ClosedNoAction,
-                             Withdrawn,     RejectedTechnical};
+constexpr std::array kAll = {Submitted,       Acknowledged,     InReview, AwaitingApplicant,
+                             AwaitingPayment, Accepted,         Refused,  ClosedNoAction,
+                             Withdrawn,       RejectedTechnical};
 
 constexpr std::array<std::string_view, kAll.size()> kNames = {
-    "submitted", "acknowledged", "in_review",         "awaiting_applicant",
-    "awaiting_payment", "accepted", "refused",        "closed_no_action",
-    "withdrawn", "rejected_technical"};
+    "submitted", "acknowledged", "in_review",        "awaiting_applicant", "awaiting_payment",
+    "accepted",  "refused",      "closed_no_action", "withdrawn",          "rejected_technical"};
 
 }  // namespace
 

@@ -63,7 +63,8 @@ Error invalid(std::string_view text) {
 }
 
 std::string format(std::int64_t micros, std::int32_t offset_minutes, bool utc_z) {
-    const std::int64_t local = micros + static_cast<std::int64_t>(offset_minutes) * 60 * kMicrosPerSecond;
+    const std::int64_t local =
+        micros + static_cast<std::int64_t>(offset_minutes) * 60 * kMicrosPerSecond;
     std::int64_t seconds = local / kMicrosPerSecond;
     std::int64_t fraction = local % kMicrosPerSecond;
     if (fraction < 0) {
@@ -78,11 +79,10 @@ std::string format(std::int64_t micros, std::int32_t offset_minutes, bool utc_z)
     }
     const Civil c = civilFromDays(days);
     char buffer[64];
-    int n = std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
-                          static_cast<long long>(c.year), c.month, c.day,
-                          static_cast<long long>(rest / 3600),
-                          static_cast<long long>((rest / 60) % 60),
-                          static_cast<long long>(rest % 60));
+    int n = std::snprintf(
+        buffer, sizeof buffer, "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
+        static_cast<long long>(c.year), c.month, c.day, static_cast<long long>(rest / 3600),
+        static_cast<long long>((rest / 60) % 60), static_cast<long long>(rest % 60));
     std::string out(buffer, static_cast<std::size_t>(n));
     if (fraction != 0) {
         n = std::snprintf(buffer, sizeof buffer, ".%06lld", static_cast<long long>(fraction));

@@ -5,9 +5,10 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
+
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -185,8 +186,8 @@ sdk::Result<void> FileDrop::configure(const sdk::Settings& settings) {
 
 sdk::Result<sdk::HealthReport> FileDrop::health() {
     if (::access(directory_.c_str(), W_OK | X_OK) != 0) {
-        return sdk::HealthReport{false, "directory '" + directory_ + "' is not writable: " +
-                                            std::strerror(errno)};
+        return sdk::HealthReport{
+            false, "directory '" + directory_ + "' is not writable: " + std::strerror(errno)};
     }
     return sdk::HealthReport{true, "directory '" + directory_ + "' is writable"};
 }
@@ -228,9 +229,9 @@ sdk::Result<sdk::DeliveryReceipt> FileDrop::deliver(const sdk::Delivery& deliver
         fs::create_directories(files_dir, ec);
         if (ec) return ioError("cannot create", files_dir, ec.value());
         for (std::size_t i = 0; i < delivery.attachment_paths.size(); ++i) {
-            const sdk::Attachment* meta =
-                i < delivery.dossier->attachments.size() ? &delivery.dossier->attachments[i]
-                                                         : nullptr;
+            const sdk::Attachment* meta = i < delivery.dossier->attachments.size()
+                                              ? &delivery.dossier->attachments[i]
+                                              : nullptr;
             std::string file = safeName(meta != nullptr && !meta->name.empty()
                                             ? meta->name
                                             : "attachment-" + std::to_string(i + 1));
@@ -269,8 +270,8 @@ sdk::Result<sdk::DeliveryReceipt> FileDrop::deliver(const sdk::Delivery& deliver
         }
     }
     if (auto s = syncDirectory(directory_); !s) return std::move(s).error();
-    host().logger().info("dossier dropped", {{"dossier_id", delivery.dossier->id},
-                                             {"file", payload_file}});
+    host().logger().info("dossier dropped",
+                         {{"dossier_id", delivery.dossier->id}, {"file", payload_file}});
     return sdk::DeliveryReceipt{name, {}, {}, acknowledgements_};
 }
 
@@ -309,7 +310,8 @@ sdk::Result<sdk::PollBatch> FileDrop::poll(const std::string& cursor) {
     sdk::Json done = sdk::Json::array();
     for (const auto& file : names) {
         const std::string base = file.substr(0, file.size() - 4);
-        auto manifest_text = readSmallFile(directory_ + "/" + base + ".manifest.json", kMaxAckBytes);
+        auto manifest_text =
+            readSmallFile(directory_ + "/" + base + ".manifest.json", kMaxAckBytes);
         auto ack_text = readSmallFile(ack_directory_ + "/" + file, kMaxAckBytes);
         if (!manifest_text || !ack_text) {
             host().logger().warn("acknowledgement without a matching drop", {{"file", file}});

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // The library's entry point: exports the file-drop connector as plugin `filedrop`.
 
+#include "relais/sdk/plugin.h"
+
 #include "config_keys.h"
 #include "file_drop.h"
-#include "relais/sdk/plugin.h"
 
 RELAIS_PLUGIN(relais::plugins::filedrop::FileDrop,
               (relais::sdk::PluginInfo{

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "relais/sdk/host.h"
+
 #include "support/mock_http_server.h"
 #include "support/temp_dir.h"
 #include "support/test_host.h"
@@ -103,29 +104,29 @@ TEST_P(JsonAdapterRefuses, NamingTheField) {
 
 INSTANTIATE_TEST_SUITE_P(
     BadBodies, JsonAdapterRefuses,
-    ::testing::Values(
-        Refusal{"[1,2]", "", "must be a JSON object"},
-        Refusal{"{\"numero_dossier\": ", "", "invalid JSON at line 1"},
-        Refusal{R"({"demandeur": {}, "enfants": [1]})", "numero_dossier", "dossier id"},
-        Refusal{R"({"numero_dossier": "", "demandeur": {"a":1}, "enfants": [1]})",
-                "numero_dossier", "dossier id"},
-        Refusal{R"({"numero_dossier": "X", "demandeur": {"a":1}, "enfants": []})", "enfants",
-                "required field 'enfants'"},
-        Refusal{R"({"numero_dossier": "X", "demandeur": {"a":1}, "enfants": [1],
+    ::testing::Values(Refusal{"[1,2]", "", "must be a JSON object"},
+                      Refusal{"{\"numero_dossier\": ", "", "invalid JSON at line 1"},
+                      Refusal{R"({"demandeur": {}, "enfants": [1]})", "numero_dossier",
+                              "dossier id"},
+                      Refusal{R"({"numero_dossier": "", "demandeur": {"a":1}, "enfants": [1]})",
+                              "numero_dossier", "dossier id"},
+                      Refusal{R"({"numero_dossier": "X", "demandeur": {"a":1}, "enfants": []})",
+                              "enfants", "required field 'enfants'"},
+                      Refusal{R"({"numero_dossier": "X", "demandeur": {"a":1}, "enfants": [1],
                     "date_depot": "31/02/2026"})",
-                "date_depot", "is not a date"},
-        Refusal{R"({"numero_dossier": "X", "demandeur": {"a":1}, "enfants": [1],
+                              "date_depot", "is not a date"},
+                      Refusal{R"({"numero_dossier": "X", "demandeur": {"a":1}, "enfants": [1],
                     "date_depot": 20261114})",
-                "date_depot", "must be a date string"},
-        Refusal{R"({"numero_dossier": "X", "demandeur": {"a":1}, "enfants": [1],
+                              "date_depot", "must be a date string"},
+                      Refusal{R"({"numero_dossier": "X", "demandeur": {"a":1}, "enfants": [1],
                     "pieces_jointes": {"a": 1}})",
-                "pieces_jointes", "must be an array"},
-        Refusal{R"({"numero_dossier": "X", "demandeur": {"a":1}, "enfants": [1],
+                              "pieces_jointes", "must be an array"},
+                      Refusal{R"({"numero_dossier": "X", "demandeur": {"a":1}, "enfants": [1],
                     "pieces_jointes": [{"taille_octets": -1}]})",
-                "pieces_jointes[0].taille_octets", "non-negative integer"},
-        Refusal{R"({"numero_dossier": "X", "demandeur": {"a":1}, "enfants": [1],
+                              "pieces_jointes[0].taille_octets", "non-negative integer"},
+                      Refusal{R"({"numero_dossier": "X", "demandeur": {"a":1}, "enfants": [1],
                     "pieces_jointes": [{"empreinte_sha256": "abc"}]})",
-                "pieces_jointes[0].empreinte_sha256", "64 hexadecimal digits"}));
+                              "pieces_jointes[0].empreinte_sha256", "64 hexadecimal digits"}));
 
 TEST(JsonAdapter, RefusesASiretThatIsNotFourteenDigits) {
     Layout layout;
@@ -180,8 +181,13 @@ protected:
             {{"source-key", sdk::ConfigType::String, "id", 0, false, {}, false},
              {"procedure", sdk::ConfigType::String, "p", 0, false, {}, false},
              {"callback-url", sdk::ConfigType::Url, url, 0, false, {}, false},
-             {"callback-token", sdk::ConfigType::Secret, "env:RELAIS_TEST_CALLBACK_TOKEN", 0,
-              false, {}, false},
+             {"callback-token",
+              sdk::ConfigType::Secret,
+              "env:RELAIS_TEST_CALLBACK_TOKEN",
+              0,
+              false,
+              {},
+              false},
              {"callback-timeout", sdk::ConfigType::Duration, "2s", 2000, false, {}, false}}));
         ASSERT_TRUE(configured.ok()) << configured.error().message;
     }

@@ -25,7 +25,7 @@ bool contains(const std::string& text, const std::string& part) {
 }
 
 class HttpClientTls : public ::testing::Test {
-  protected:
+protected:
     static void SetUpTestSuite() {
         Poco::Net::initializeSSL();
         pki_ = new TestPki();
@@ -49,7 +49,7 @@ class HttpClientTls : public ::testing::Test {
                                                   require_client_cert ? pki().ca_cert : ""));
     }
 
-  private:
+private:
     static TestPki* pki_;
 };
 

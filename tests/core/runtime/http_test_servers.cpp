@@ -22,7 +22,7 @@ namespace relais::test {
 namespace {
 
 class EchoHandler final : public Poco::Net::HTTPRequestHandler {
-  public:
+public:
     explicit EchoHandler(EchoServer& server) : server_(server) {}
 
     void handleRequest(Poco::Net::HTTPServerRequest& request,
@@ -66,21 +66,21 @@ class EchoHandler final : public Poco::Net::HTTPRequestHandler {
         }
     }
 
-  private:
+private:
     EchoServer& server_;
 };
 
 }  // namespace
 
 class EchoServer::Factory final : public Poco::Net::HTTPRequestHandlerFactory {
-  public:
+public:
     explicit Factory(EchoServer& server) : server_(server) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(
         const Poco::Net::HTTPServerRequest& /*request*/) override {
         return new EchoHandler(server_);
     }
 
-  private:
+private:
     EchoServer& server_;
 };
 

@@ -34,7 +34,7 @@ namespace relais::test {
 ///   /bytes?n=N[&chunked=1]   N bytes of 'x', with Content-Length or chunked
 ///   /status?code=N    status N, body "status N"
 class EchoServer {
-  public:
+public:
     /// `tls` null: plain HTTP.
     explicit EchoServer(Poco::Net::Context::Ptr tls = nullptr);
     ~EchoServer();
@@ -50,7 +50,7 @@ class EchoServer {
     /// Waits up to `ms` or until the server stops; true when stopped. Used by /delay.
     bool waitForStop(int ms);
 
-  private:
+private:
     class Factory;
 
     bool tls_;
@@ -67,7 +67,7 @@ class EchoServer {
 /// (index counts accepted connections from 0), to misbehave on purpose. The socket is
 /// closed when the script returns.
 class RawServer {
-  public:
+public:
     using Script = std::function<void(Poco::Net::StreamSocket& socket, int index)>;
 
     explicit RawServer(Script script);
@@ -86,7 +86,7 @@ class RawServer {
     /// Blocks a script until the server stops (or `timeout`); true when stopped.
     bool waitForStop(std::chrono::milliseconds timeout);
 
-  private:
+private:
     void acceptLoop();
 
     Script script_;
@@ -118,7 +118,7 @@ std::string okResponse(std::string_view body);
 /// certificate for another name; a second CA and a client certificate it signed; the
 /// client key encrypted.
 class TestPki {
-  public:
+public:
     TestPki();
 
     std::string ca_cert, ca_key;
@@ -129,7 +129,7 @@ class TestPki {
     std::string rogue_ca_cert, rogue_ca_key;
     std::string rogue_client_cert, rogue_client_key;
 
-  private:
+private:
     TempDir dir_;
     int serial_ = 1000;
     void run(const std::string& command);

@@ -74,21 +74,18 @@ TEST_P(JsonRejects, WithAClearMessage) {
 
 INSTANTIATE_TEST_SUITE_P(
     Malformed, JsonRejects,
-    ::testing::Values(BadJson{"", "unexpected end"}, BadJson{"{", "expected a string"},
-                      BadJson{R"({"a":1,})", "expected a string"},
-                      BadJson{"[1,]", "expected a value"}, BadJson{"[1 2]", "expected ','"},
-                      BadJson{"01", "unexpected data"}, BadJson{"1.", "digit after"},
-                      BadJson{"-", "expected a value"}, BadJson{"tru", "invalid literal"},
-                      BadJson{"\"abc", "unterminated string"},
-                      BadJson{"\"a\x01\"", "control character"},
-                      BadJson{R"("\x")", "invalid escape"},
-                      BadJson{R"("\ud800")", "unpaired surrogate"},
-                      BadJson{"\"\xC3\x28\"", "invalid UTF-8"},
-                      BadJson{"\"\xE0\x80\xAF\"", "invalid UTF-8"},  // overlong
-                      BadJson{"\"\xED\xA0\x80\"", "invalid UTF-8"},  // surrogate in UTF-8
-                      BadJson{R"({"a":1,"a":2})", "duplicate key 'a'"},
-                      BadJson{"[] []", "unexpected data"}, BadJson{"1e999", "out of range"},
-                      BadJson{"// comment\n{}", "expected a value"}));
+    ::testing::Values(
+        BadJson{"", "unexpected end"}, BadJson{"{", "expected a string"},
+        BadJson{R"({"a":1,})", "expected a string"}, BadJson{"[1,]", "expected a value"},
+        BadJson{"[1 2]", "expected ','"}, BadJson{"01", "unexpected data"},
+        BadJson{"1.", "digit after"}, BadJson{"-", "expected a value"},
+        BadJson{"tru", "invalid literal"}, BadJson{"\"abc", "unterminated string"},
+        BadJson{"\"a\x01\"", "control character"}, BadJson{R"("\x")", "invalid escape"},
+        BadJson{R"("\ud800")", "unpaired surrogate"}, BadJson{"\"\xC3\x28\"", "invalid UTF-8"},
+        BadJson{"\"\xE0\x80\xAF\"", "invalid UTF-8"},  // overlong
+        BadJson{"\"\xED\xA0\x80\"", "invalid UTF-8"},  // surrogate in UTF-8
+        BadJson{R"({"a":1,"a":2})", "duplicate key 'a'"}, BadJson{"[] []", "unexpected data"},
+        BadJson{"1e999", "out of range"}, BadJson{"// comment\n{}", "expected a value"}));
 
 TEST(Json, ErrorsGiveLineAndColumn) {
     auto parsed = Json::parse("{\n  \"a\": 1,\n  \"b\": ]\n}");
@@ -113,7 +110,8 @@ TEST(Json, SurvivesAHostileDepthWithoutStackOverflow) {
 
 TEST(Json, DuplicateCheckScalesToLargeObjects) {
     std::string text = "{";
-    for (int i = 0; i < 5000; ++i) text += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+    for (int i = 0; i < 5000; ++i)
+        text += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
     text += "\"k17\":0}";
     auto parsed = Json::parse(text);
     ASSERT_FALSE(parsed.ok());

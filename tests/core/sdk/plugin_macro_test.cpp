@@ -29,12 +29,18 @@ public:
     Result<HealthReport> health() override { return HealthReport{true, "fine"}; }
 };
 
-constexpr PluginInfo kDeliverInfo{
-    .id = "deliver-only", .version = "1.0.0", .summary = "", .config_keys = {}, .endpoints = {},
-    .flags = 0};
-constexpr PluginInfo kInboundInfo{
-    .id = "inbound", .version = "1.0.0", .summary = "", .config_keys = {}, .endpoints = {},
-    .flags = 0};
+constexpr PluginInfo kDeliverInfo{.id = "deliver-only",
+                                  .version = "1.0.0",
+                                  .summary = "",
+                                  .config_keys = {},
+                                  .endpoints = {},
+                                  .flags = 0};
+constexpr PluginInfo kInboundInfo{.id = "inbound",
+                                  .version = "1.0.0",
+                                  .summary = "",
+                                  .config_keys = {},
+                                  .endpoints = {},
+                                  .flags = 0};
 
 TEST(PluginMacro, DerivesOperationsFromOverrides) {
     EXPECT_EQ(detail::operationsOf<DeliverOnly>(), operation::kDeliver);

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "relais/sdk/host.h"
+
 #include "support/temp_dir.h"
 #include "support/test_host.h"
 
@@ -35,14 +36,14 @@ protected:
         drop_ = std::make_unique<FileDrop>(*host_);
     }
 
-    void configure(bool acks, const std::string& name_template =
-                                  "{procedure}-{source_key}-{dossier_id}") {
-        auto configured = drop_->configure(sdk::Settings(
-            {setting("directory", sdk::ConfigType::Path, out_),
-             setting("file-name", sdk::ConfigType::String, name_template),
-             setting("manifest", sdk::ConfigType::Boolean, "true", true),
-             setting("acknowledgements", sdk::ConfigType::Boolean, acks ? "true" : "false",
-                     acks)}));
+    void configure(bool acks,
+                   const std::string& name_template = "{procedure}-{source_key}-{dossier_id}") {
+        auto configured = drop_->configure(
+            sdk::Settings({setting("directory", sdk::ConfigType::Path, out_),
+                           setting("file-name", sdk::ConfigType::String, name_template),
+                           setting("manifest", sdk::ConfigType::Boolean, "true", true),
+                           setting("acknowledgements", sdk::ConfigType::Boolean,
+                                   acks ? "true" : "false", acks)}));
         ASSERT_TRUE(configured.ok()) << configured.error().message;
     }
 

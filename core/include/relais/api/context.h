@@ -12,7 +12,7 @@ class Store;
 namespace relais::plugin {
 class Registry;
 class InstanceManager;
-}
+}  // namespace relais::plugin
 namespace relais::metrics {
 class Registry;
 }

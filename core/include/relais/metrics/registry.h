@@ -98,8 +98,7 @@ private:
         std::map<std::string, std::unique_ptr<Histogram>> histograms;
     };
 
-    Family& family(std::string_view name, std::string_view help, Type type,
-                   const Labels& labels);
+    Family& family(std::string_view name, std::string_view help, Type type, const Labels& labels);
 
     std::mutex mutex_;
     std::map<std::string, Family, std::less<>> families_;

@@ -36,8 +36,8 @@ struct Event {
     std::string source_event_key;  ///< the source's id for this event, for deduplication
     std::string source_version;    ///< the source's version of the dossier, if it has one
     Timestamp occurred_at;
-    std::string actor;  ///< who did it (agent id, `citizen`, connector instance)
-    Json payload;       ///< for `status_changed`: `{"status": "...", "portal_status": "..."}`
+    std::string actor;       ///< who did it (agent id, `citizen`, connector instance)
+    Json payload;            ///< for `status_changed`: `{"status": "...", "portal_status": "..."}`
     bool is_public = false;  ///< shown to the citizen on the portal
 };
 

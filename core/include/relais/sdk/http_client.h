@@ -15,10 +15,10 @@ using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
 /// TLS settings of an outbound call. Paths are absolute (the host resolved them).
 struct TlsOptions {
-    bool verify_peer = true;        ///< check the server certificate and host name
-    std::string ca_file;            ///< PEM bundle; empty: the system's trust store
-    std::string client_cert_file;   ///< PEM certificate for mutual TLS; empty: none
-    std::string client_key_file;    ///< PEM private key matching `client_cert_file`
+    bool verify_peer = true;       ///< check the server certificate and host name
+    std::string ca_file;           ///< PEM bundle; empty: the system's trust store
+    std::string client_cert_file;  ///< PEM certificate for mutual TLS; empty: none
+    std::string client_key_file;   ///< PEM private key matching `client_cert_file`
 };
 
 struct HttpRequest {

@@ -49,12 +49,12 @@ public:
     template <typename I,
               std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool>, int> = 0>
     Json(I value) noexcept : Json(static_cast<std::int64_t>(value), IntTag{}) {}  // NOLINT
-    Json(double value) noexcept;               // NOLINT(google-explicit-constructor)
-    Json(std::string value) noexcept;          // NOLINT(google-explicit-constructor)
-    Json(std::string_view value);              // NOLINT(google-explicit-constructor)
-    Json(const char* value);                   // NOLINT(google-explicit-constructor)
-    Json(Array value) noexcept;                // NOLINT(google-explicit-constructor)
-    Json(Object value) noexcept;               // NOLINT(google-explicit-constructor)
+    Json(double value) noexcept;       // NOLINT(google-explicit-constructor)
+    Json(std::string value) noexcept;  // NOLINT(google-explicit-constructor)
+    Json(std::string_view value);      // NOLINT(google-explicit-constructor)
+    Json(const char* value);           // NOLINT(google-explicit-constructor)
+    Json(Array value) noexcept;        // NOLINT(google-explicit-constructor)
+    Json(Object value) noexcept;       // NOLINT(google-explicit-constructor)
 
     Json(const Json& other);
     Json(Json&& other) noexcept;

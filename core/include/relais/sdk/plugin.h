@@ -212,10 +212,10 @@ constexpr relais_plugin_descriptor makeDescriptor() {
 }  // namespace relais::sdk
 
 /// Exports `Impl` as this library's plugin. Use once per library, at global scope.
-#define RELAIS_PLUGIN(Impl, info)                                                           \
-    namespace relais_plugin_detail {                                                        \
-    constexpr ::relais::sdk::PluginInfo kPluginInfo = info;                                 \
-    constexpr relais_plugin_descriptor kPluginDescriptor =                                  \
-        ::relais::sdk::detail::makeDescriptor<Impl, kPluginInfo>();                         \
-    }                                                                                       \
+#define RELAIS_PLUGIN(Impl, info)                                   \
+    namespace relais_plugin_detail {                                \
+    constexpr ::relais::sdk::PluginInfo kPluginInfo = info;         \
+    constexpr relais_plugin_descriptor kPluginDescriptor =          \
+        ::relais::sdk::detail::makeDescriptor<Impl, kPluginInfo>(); \
+    }                                                               \
     BOOST_DLL_ALIAS(relais_plugin_detail::kPluginDescriptor, relais_plugin)

@@ -64,8 +64,10 @@ class [[nodiscard]] Result {
 public:
     using ValueType = T;
 
-    Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(google-explicit-constructor)
-    Result(Error error) : data_(std::in_place_index<1>, std::move(error)) {}  // NOLINT(google-explicit-constructor)
+    Result(T value)
+        : data_(std::in_place_index<0>, std::move(value)) {}  // NOLINT(google-explicit-constructor)
+    Result(Error error)
+        : data_(std::in_place_index<1>, std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
     bool ok() const noexcept { return data_.index() == 0; }
     explicit operator bool() const noexcept { return ok(); }
@@ -94,7 +96,8 @@ template <>
 class [[nodiscard]] Result<void> {
 public:
     Result() = default;
-    Result(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
+    Result(Error error)
+        : error_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
 
     bool ok() const noexcept { return ok_; }
     explicit operator bool() const noexcept { return ok_; }

@@ -39,7 +39,7 @@ extern "C" {
 /// One configuration key of a plugin, as plain data in the descriptor (a Fluent Bit style
 /// config map). All strings are static and owned by the plugin library.
 struct relais_config_key {
-    const char* name;           ///< key as written in the config file
+    const char* name;  ///< key as written in the config file
     relais::sdk::ConfigType type;
     bool required;              ///< must be given (then `default_value` is ignored)
     const char* default_value;  ///< text parsed like a configured value; null or "" for none
@@ -54,11 +54,11 @@ namespace relais::sdk {
 struct Setting {
     std::string name;
     ConfigType type = ConfigType::String;
-    std::string text;  ///< as written (for `Secret`: the reference, never the value)
-    std::int64_t integer = 0;               ///< `Integer`; `Duration` in milliseconds
-    bool boolean = false;                   ///< `Boolean`
-    std::vector<std::string> list;          ///< `List`
-    bool from_default = false;              ///< the config did not give it
+    std::string text;               ///< as written (for `Secret`: the reference, never the value)
+    std::int64_t integer = 0;       ///< `Integer`; `Duration` in milliseconds
+    bool boolean = false;           ///< `Boolean`
+    std::vector<std::string> list;  ///< `List`
+    bool from_default = false;      ///< the config did not give it
 };
 
 /// The validated settings of one plugin instance, handed to `Component::configure`.

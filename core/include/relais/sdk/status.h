@@ -12,7 +12,8 @@
 /// adapters translate between the two.
 ///
 /// ```
-/// submitted → acknowledged → in_review ⇄ awaiting_applicant → accepted | refused | closed_no_action
+/// submitted → acknowledged → in_review ⇄ awaiting_applicant → accepted | refused |
+/// closed_no_action
 /// ```
 /// plus `awaiting_payment`, `withdrawn` and `rejected_technical`; a final state can be
 /// reopened to `in_review`.
