@@ -43,7 +43,8 @@ inline constexpr std::uint32_t kAbiVersion = 1;
 /// agree on the layout of `std::string`, `std::vector` and the SDK types. A plugin built
 /// with sanitizers can be loaded by a host built without them (and vice versa) only if the
 /// layouts agree, so the sanitizer set is not part of the fingerprint.
-#define RELAIS_TOOLCHAIN_FINGERPRINT \
-    RELAIS_COMPILER_ID               \
-        "/" RELAIS_STDLIB_ID         \
-        "/poco-" RELAIS_STRINGIFY(POCO_VERSION) "/boost-" RELAIS_STRINGIFY(BOOST_VERSION)
+// clang-format off
+#define RELAIS_TOOLCHAIN_FINGERPRINT                                                          \
+    RELAIS_COMPILER_ID "/" RELAIS_STDLIB_ID "/poco-" RELAIS_STRINGIFY(POCO_VERSION)           \
+        "/boost-" RELAIS_STRINGIFY(BOOST_VERSION)
+// clang-format on
