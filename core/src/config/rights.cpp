@@ -2,27 +2,24 @@
 #include "relais/config/rights.h"
 
 #include <algorithm>
-#include <array>
 
 namespace relais::config {
-namespace {
 
-// Keep equal to the constants of relais/http/client.h, namespace relais::http::rights.
-constexpr std::array<std::string_view, 13> kRights = {
-    "dossiers:submit",  "dossiers:read",  "events:write",    "inbox:read",      "prefill:read",
-    "attributes:write", "subjects:admin", "connectors:call", "connectors:read", "jobs:admin",
-    "metrics:read",     "audit:read",     "admin",
-};
-
-}  // namespace
-
-const std::vector<std::string_view>& knownRights() {
-    static const std::vector<std::string_view> rights(kRights.begin(), kRights.end());
-    return rights;
+namespace rights {
+const std::vector<std::string_view>& all() {
+    static const std::vector<std::string_view> known = {
+        kDossiersSubmit,  kDossiersRead,  kEventsWrite,    kInboxRead,      kPrefillRead,
+        kAttributesWrite, kSubjectsAdmin, kConnectorsCall, kConnectorsRead, kJobsAdmin,
+        kMetricsRead,     kAuditRead,     kAdmin};
+    return known;
 }
+}  // namespace rights
+
+const std::vector<std::string_view>& knownRights() { return rights::all(); }
 
 bool isKnownRight(std::string_view right) noexcept {
-    return std::find(kRights.begin(), kRights.end(), right) != kRights.end();
+    const auto& known = rights::all();
+    return std::find(known.begin(), known.end(), right) != known.end();
 }
 
 }  // namespace relais::config

@@ -38,15 +38,6 @@ std::string prefix(const config::ClientConfig& client) {
 
 }  // namespace
 
-namespace rights {
-const std::vector<std::string_view>& all() {
-    static const std::vector<std::string_view> known = {
-        kDossiersSubmit,  kDossiersRead,  kEventsWrite,    kInboxRead,      kPrefillRead,
-        kAttributesWrite, kSubjectsAdmin, kConnectorsCall, kConnectorsRead, kJobsAdmin,
-        kMetricsRead,     kAuditRead,     kAdmin};
-    return known;
-}
-}  // namespace rights
 
 Client::Client(const config::ClientConfig& config)
     : name_(config.name),

@@ -5,24 +5,27 @@
 
 #include <gtest/gtest.h>
 
-// Only the header's inline constants are used: the test does not link the HTTP module.
-#include "relais/http/client.h"
+#include "support/temp_dir.h"
 
 namespace relais::config {
 namespace {
 
-TEST(KnownRights, MatchTheRightsTheHttpModuleChecks) {
-    const std::vector<std::string_view> http_rights = {
-        http::rights::kDossiersSubmit, http::rights::kDossiersRead,
-        http::rights::kEventsWrite,    http::rights::kInboxRead,
-        http::rights::kPrefillRead,    http::rights::kAttributesWrite,
-        http::rights::kSubjectsAdmin,  http::rights::kConnectorsCall,
-        http::rights::kConnectorsRead, http::rights::kJobsAdmin,
-        http::rights::kMetricsRead,    http::rights::kAuditRead,
-        http::rights::kAdmin,
-    };
-    EXPECT_EQ(knownRights(), http_rights);
-    for (const std::string_view right : http_rights) EXPECT_TRUE(isKnownRight(right)) << right;
+TEST(KnownRights, AreUniqueAndWellFormed) {
+    const auto& known = knownRights();
+    EXPECT_EQ(known.size(), 13U);
+    for (std::size_t i = 0; i < known.size(); ++i) {
+        EXPECT_TRUE(isKnownRight(known[i])) << known[i];
+        EXPECT_EQ(std::count(known.begin(), known.end(), known[i]), 1) << known[i];
+        EXPECT_EQ(known[i].find_first_not_of("abcdefghijklmnopqrstuvwxyz:"), std::string::npos)
+            << known[i];
+    }
+}
+
+TEST(KnownRights, AreAllDocumented) {
+    const std::string docs = test::readSourceFile("docs/configuration.md");
+    for (const std::string_view right : knownRights()) {
+        EXPECT_NE(docs.find("| `" + std::string(right) + "` |"), std::string::npos) << right;
+    }
 }
 
 TEST(KnownRights, AreExactNames) {

@@ -5,17 +5,34 @@
 #include <vector>
 
 /// @file
-/// The names of the rights a client may hold, as the config loader knows them.
-///
-/// The same list is declared as constants in relais/http/client.h (`relais::http::rights`),
-/// which the HTTP module checks requests against. The config module cannot depend on the
-/// HTTP module, so the names are repeated here; both lists must stay equal (the config
-/// tests compare them). TODO(lead): move the constants here and make
-/// `http::rights::all()` return `config::knownRights()`.
+/// The rights a client may hold. One list, shared by the config loader (which refuses
+/// unknown rights) and the HTTP layer (which checks requests against them, as
+/// `relais::http::rights`).
 
 namespace relais::config {
 
-/// Every right a `<client>` may list, in documentation order. Static storage.
+namespace rights {
+inline constexpr std::string_view kDossiersSubmit = "dossiers:submit";
+inline constexpr std::string_view kDossiersRead = "dossiers:read";
+inline constexpr std::string_view kEventsWrite = "events:write";
+inline constexpr std::string_view kInboxRead = "inbox:read";
+inline constexpr std::string_view kPrefillRead = "prefill:read";
+inline constexpr std::string_view kAttributesWrite = "attributes:write";
+inline constexpr std::string_view kSubjectsAdmin = "subjects:admin";
+inline constexpr std::string_view kConnectorsCall = "connectors:call";
+inline constexpr std::string_view kConnectorsRead = "connectors:read";
+inline constexpr std::string_view kJobsAdmin = "jobs:admin";
+inline constexpr std::string_view kMetricsRead = "metrics:read";
+inline constexpr std::string_view kAuditRead = "audit:read";
+/// Implies every operator right: `connectors:read`, `jobs:admin`, `metrics:read`,
+/// `audit:read`.
+inline constexpr std::string_view kAdmin = "admin";
+
+/// Every known right, in documentation order. Static storage.
+const std::vector<std::string_view>& all();
+}  // namespace rights
+
+/// Every right a `<client>` may list (same as `rights::all()`).
 const std::vector<std::string_view>& knownRights();
 
 /// True when `right` is one of `knownRights()` (exact, case-sensitive).

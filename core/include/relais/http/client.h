@@ -6,32 +6,16 @@
 #include <vector>
 
 #include "relais/config/config.h"
+#include "relais/config/rights.h"
 
 /// @file
 /// API clients and their rights, and the bearer-key authenticator.
 
 namespace relais::http {
 
-/// Named rights a route may require. A client holds a subset; `admin` implies every
-/// operator right (`jobs:admin`, `connectors:read`, `metrics:read`, `audit:read`).
-namespace rights {
-inline constexpr std::string_view kDossiersSubmit = "dossiers:submit";
-inline constexpr std::string_view kDossiersRead = "dossiers:read";
-inline constexpr std::string_view kEventsWrite = "events:write";
-inline constexpr std::string_view kInboxRead = "inbox:read";
-inline constexpr std::string_view kPrefillRead = "prefill:read";
-inline constexpr std::string_view kAttributesWrite = "attributes:write";
-inline constexpr std::string_view kSubjectsAdmin = "subjects:admin";
-inline constexpr std::string_view kConnectorsCall = "connectors:call";
-inline constexpr std::string_view kConnectorsRead = "connectors:read";
-inline constexpr std::string_view kJobsAdmin = "jobs:admin";
-inline constexpr std::string_view kMetricsRead = "metrics:read";
-inline constexpr std::string_view kAuditRead = "audit:read";
-inline constexpr std::string_view kAdmin = "admin";
-
-/// Every known right (the config loader refuses others).
-const std::vector<std::string_view>& all();
-}  // namespace rights
+/// Named rights a route may require (`rights::kDossiersSubmit`…, `rights::all()`). The list
+/// lives in the config module, which refuses unknown rights at load time.
+namespace rights = config::rights;
 
 /// An authenticated caller. Immutable.
 class Client {
