@@ -5,8 +5,8 @@
 #
 #   deploy/dev.sh run    install what is missing, build, and run relais on the demo
 #                        config (config/relais.xml, embedded SQLite under var/)
-#   deploy/dev.sh test   install what is missing, build with -Werror and ASan+UBSan, and
-#                        run every test with ctest
+#   deploy/dev.sh test   install what is missing, check the style, then build and run every
+#                        test with ctest twice: -Werror with ASan+UBSan, -Werror with TSan
 #
 # Packages come from Debian only (apt-get update once, then apt-get install), and only
 # the missing ones are installed, so both commands are cheap to repeat.
@@ -123,15 +123,26 @@ cmd_test() {
   say "style: clang-format"
   git ls-files -- '*.h' '*.cpp' | xargs clang-format --dry-run --Werror
 
-  say "build: -Werror, ASan+UBSan"
+  # 1. Debug, -Werror, AddressSanitizer + UndefinedBehaviorSanitizer: memory errors, leaks,
+  #    undefined behaviour, in the core, every plugin and the daemon the tests start.
+  say "build 1/2: -Werror, ASan+UBSan ($build)"
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Debug -DRELAIS_WERROR=ON \
     -DRELAIS_SANITIZE="address;undefined" >/dev/null
   cmake --build "$build" -j "$JOBS"
-
-  say "tests"
+  say "tests 1/2"
   ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
     ctest --test-dir "$build" --output-on-failure -j "$JOBS" --timeout 300
+
+  # 2. Optimised, -Werror, ThreadSanitizer: data races in the group commit, the plugin
+  #    shims, the HTTP server and client. Optimisation also surfaces warnings -O0 hides.
+  say "build 2/2: -Werror, TSan (${build}-tsan)"
+  cmake -S . -B "${build}-tsan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRELAIS_WERROR=ON \
+    -DRELAIS_SANITIZE=thread >/dev/null
+  cmake --build "${build}-tsan" -j "$JOBS"
+  say "tests 2/2"
+  TSAN_OPTIONS="suppressions=$ROOT/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1" \
+    ctest --test-dir "${build}-tsan" --output-on-failure -j "$JOBS" --timeout 300
 }
 
 case "${1:-}" in

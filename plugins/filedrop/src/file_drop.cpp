@@ -75,13 +75,62 @@ sdk::Result<void> syncDirectory(const std::string& directory) {
 sdk::Result<std::string> readSmallFile(const std::string& path, std::size_t max_bytes) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return ioError("cannot read", path, errno);
-    std::string content(max_bytes + 1, '\0');
-    in.read(content.data(), static_cast<std::streamsize>(content.size()));
-    content.resize(static_cast<std::size_t>(in.gcount()));
-    if (content.size() > max_bytes) {
-        return sdk::fail(ErrorCode::TooLarge, "file '" + path + "' is too large");
+    std::string content;
+    char buffer[8192];
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+        content.append(buffer, static_cast<std::size_t>(in.gcount()));
+        if (content.size() > max_bytes) {
+            return sdk::fail(ErrorCode::TooLarge, "file '" + path + "' is too large");
+        }
     }
     return content;
+}
+
+// Copies `source` to `target` through a temporary file, in blocks (attachments may be
+// large), then fsync and rename like writeDurably.
+sdk::Result<void> copyDurably(const std::string& source, const std::string& target) {
+    const int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0) return ioError("cannot open", source, errno);
+    const std::string temp = target + ".part";
+    const int out = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (out < 0) {
+        const int saved = errno;
+        ::close(in);
+        return ioError("cannot create", temp, saved);
+    }
+    const auto fail_with = [&](const std::string& what, const std::string& path, int error) {
+        ::close(in);
+        ::close(out);
+        ::unlink(temp.c_str());
+        return ioError(what, path, error);
+    };
+    char buffer[65536];
+    for (;;) {
+        const ssize_t n = ::read(in, buffer, sizeof buffer);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail_with("cannot read", source, errno);
+        }
+        if (n == 0) break;
+        ssize_t done = 0;
+        while (done < n) {
+            const ssize_t w = ::write(out, buffer + done, static_cast<std::size_t>(n - done));
+            if (w < 0) {
+                if (errno == EINTR) continue;
+                return fail_with("cannot write", temp, errno);
+            }
+            done += w;
+        }
+    }
+    if (::fsync(out) != 0) return fail_with("cannot fsync", temp, errno);
+    ::close(in);
+    ::close(out);
+    if (::rename(temp.c_str(), target.c_str()) != 0) {
+        const int saved = errno;
+        ::unlink(temp.c_str());
+        return ioError("cannot rename", temp, saved);
+    }
+    return sdk::ok();
 }
 
 std::string extensionFor(const std::string& content_type) {
@@ -237,9 +286,9 @@ sdk::Result<sdk::DeliveryReceipt> FileDrop::deliver(const sdk::Delivery& deliver
                                             : "attachment-" + std::to_string(i + 1));
             file = std::to_string(i + 1) + "-" + file;
             const std::string target = files_dir + "/" + file;
-            auto content = readSmallFile(delivery.attachment_paths[i], 1ULL << 31);
-            if (!content) return std::move(content).error();
-            if (auto w = writeDurably(target, *content); !w) return std::move(w).error();
+            if (auto copied = copyDurably(delivery.attachment_paths[i], target); !copied) {
+                return std::move(copied).error();
+            }
             sdk::Json entry = sdk::Json::object();
             entry.set("file", name + ".files/" + file);
             if (meta != nullptr) {
