@@ -38,7 +38,6 @@ std::string prefix(const config::ClientConfig& client) {
 
 }  // namespace
 
-
 Client::Client(const config::ClientConfig& config)
     : name_(config.name),
       key_sha256_(common::toLower(config.key_sha256)),
