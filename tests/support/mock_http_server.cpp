@@ -11,6 +11,7 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/ThreadPool.h>
 
 #include "relais/common/strings.h"
 
@@ -61,6 +62,9 @@ private:
 };
 
 struct MockHttpServer::Impl {
+    // Its own pool, joined on destruction: the default pool's threads would outlive the test
+    // and race with Poco's static destructors at exit.
+    Poco::ThreadPool pool{2, 16};
     Poco::Net::ServerSocket socket;
     std::unique_ptr<Poco::Net::HTTPServer> server;
 };
@@ -73,12 +77,15 @@ MockHttpServer::MockHttpServer(Handler handler)
     auto* params = new Poco::Net::HTTPServerParams;
     params->setMaxThreads(16);
     params->setKeepAlive(true);
-    impl_->server =
-        std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), impl_->socket, params);
+    impl_->server = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), impl_->pool,
+                                                            impl_->socket, params);
     impl_->server->start();
 }
 
-MockHttpServer::~MockHttpServer() { impl_->server->stopAll(true); }
+MockHttpServer::~MockHttpServer() {
+    impl_->server->stopAll(true);
+    impl_->pool.joinAll();
+}
 
 std::string MockHttpServer::url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(port_) + path;

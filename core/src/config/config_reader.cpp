@@ -84,6 +84,7 @@ void wipe(std::string& secret) noexcept {
 struct InstanceRef {
     const xmlNode* node = nullptr;
     InstanceKind kind = InstanceKind::Connector;
+    bool inbox = false;  ///< a pull inbox (declared among the connectors)
 };
 
 /// One pass over a validated document. The schema guarantees the structure and the value
@@ -118,6 +119,8 @@ public:
                 config_.data_directory = requiredPath(child, "directory");
             } else if (name == "log") {
                 readLog(child);
+            } else if (name == "delivery") {
+                readDelivery(child);
             } else if (name == "adapters") {
                 readInstances(child, InstanceKind::Adapter);
             } else if (name == "connectors") {
@@ -403,14 +406,93 @@ private:
         log.access_log = boolAttribute(element, "access-log", log.access_log);
     }
 
+    void readDelivery(const xmlNode* element) {
+        DeliveryConfig& delivery = config_.delivery;
+        delivery.where = where(element);
+        delivery.workers = intAttribute(element, "workers", delivery.workers, 1, 256);
+        delivery.batch = intAttribute(element, "batch", delivery.batch, 1, 1000);
+        delivery.lease_ms = durationAttribute(element, "lease", static_cast<int>(delivery.lease_ms));
+        delivery.idle_poll_ms =
+            durationAttribute(element, "idle-poll", static_cast<int>(delivery.idle_poll_ms));
+        delivery.attachment_timeout_ms = durationAttribute(
+            element, "attachment-timeout", static_cast<int>(delivery.attachment_timeout_ms));
+        if (auto value = xmlAttribute(element, "max-attachment")) {
+            auto size = parseSize(*value);
+            if (!size) {
+                fail(element, attributeContext(element, "max-attachment") + size.error().message);
+            }
+            if (*size == 0) {
+                fail(element, attributeContext(element, "max-attachment") + "must not be 0");
+            }
+            delivery.max_attachment_bytes = static_cast<std::size_t>(*size);
+        }
+    }
+
+    /// A duration attribute that may exceed the 24 days `durationAttribute` allows.
+    std::int64_t longDurationAttribute(const xmlNode* element, const char* name,
+                                       std::int64_t fallback_ms) const {
+        auto value = xmlAttribute(element, name);
+        if (!value) return fallback_ms;
+        auto duration = parseDuration(*value);
+        if (!duration) fail(element, attributeContext(element, name) + duration.error().message);
+        if (duration->count() < 1) {
+            fail(element, attributeContext(element, name) + "must be at least 1ms");
+        }
+        return duration->count();
+    }
+
+    void readRetry(const xmlNode* element, RetryConfig& retry, const std::string& context) {
+        retry.initial_ms = longDurationAttribute(element, "initial", retry.initial_ms);
+        retry.max_ms = longDurationAttribute(element, "max", retry.max_ms);
+        retry.give_up_after_ms = longDurationAttribute(element, "give-up-after",
+                                                       retry.give_up_after_ms);
+        if (auto value = xmlAttribute(element, "multiplier")) {
+            double multiplier = 0;
+            const std::string_view text = common::trim(*value);
+            const auto [end, error] =
+                std::from_chars(text.data(), text.data() + text.size(), multiplier);
+            if (error != std::errc() || end != text.data() + text.size() || multiplier < 1.0 ||
+                multiplier > 10.0) {
+                fail(element, context + ", element 'retry', attribute 'multiplier': " +
+                                  inQuotes(*value) + " is not a number from 1 to 10");
+            }
+            retry.multiplier = multiplier;
+        }
+        if (retry.max_ms < retry.initial_ms) {
+            fail(element, context + ", element 'retry': 'max' is shorter than 'initial'");
+        }
+    }
+
+    void readInbox(const xmlNode* element) {
+        InboxConfig inbox;
+        inbox.where = where(element);
+        inbox.name = requiredAttribute(element, "name");
+        const auto [known, inserted] =
+            instances_.emplace(inbox.name, InstanceRef{element, InstanceKind::Connector, true});
+        if (!inserted) {
+            fail(element, "inbox " + inQuotes(inbox.name) + ": the name is already used by the " +
+                              std::string(known->second.inbox ? "inbox"
+                                                              : kindName(known->second.kind)) +
+                              " at line " + std::to_string(lineOf(known->second.node)) +
+                              " (adapters, connectors and inboxes share one set of names)");
+        }
+        config_.inboxes.push_back(std::move(inbox));
+    }
+
     void readInstances(const xmlNode* list, InstanceKind kind) {
         for (const xmlNode* element : elementsOf(list)) {
+            if (isNamed(element, "inbox")) {
+                readInbox(element);
+                continue;
+            }
             InstanceConfig instance;
             instance.kind = kind;
             instance.where = where(element);
             instance.name = requiredAttribute(element, "name");
             instance.plugin = requiredAttribute(element, "plugin");
             instance.log_level = attributeOr(element, "log-level", "");
+            instance.poll_interval_ms = durationAttribute(
+                element, "poll-interval", static_cast<int>(instance.poll_interval_ms));
             const std::string context = std::string(kindName(kind)) + " " + inQuotes(instance.name);
 
             const auto [known, inserted] =
@@ -423,7 +505,17 @@ private:
             }
 
             std::map<std::string, const xmlNode*, std::less<>> seen;
+            const xmlNode* retry_seen = nullptr;
             for (const xmlNode* param : elementsOf(element)) {
+                if (isNamed(param, "retry")) {
+                    if (retry_seen != nullptr) {
+                        fail(param, context + ": element 'retry' given twice (first at line " +
+                                        std::to_string(lineOf(retry_seen)) + ")");
+                    }
+                    retry_seen = param;
+                    readRetry(param, instance.retry, context);
+                    continue;
+                }
                 if (!isNamed(param, "param")) {
                     fail(param, context + ": unknown element " + inQuotes(nameOf(param)));
                 }
@@ -558,7 +650,7 @@ private:
             fail(element, context + ", attribute 'connector': no connector named " +
                               inQuotes(route.connector));
         }
-        if (target->second.kind != InstanceKind::Connector) {
+        if (target->second.kind != InstanceKind::Connector && !target->second.inbox) {
             fail(element, context + ", attribute 'connector': " + inQuotes(route.connector) +
                               " is an adapter (line " +
                               std::to_string(lineOf(target->second.node)) +
@@ -567,6 +659,17 @@ private:
         route.mapping = pathAttribute(element, "mapping").value_or("");
         route.mode = attributeOr(element, "mode", route.mode);
         route.condition = attributeOr(element, "condition", "");
+        route.on_sync_failure = attributeOr(element, "on-sync-failure", route.on_sync_failure);
+        route.response_mapping = pathAttribute(element, "response-mapping").value_or("");
+        if (route.mode != "sync" &&
+            (xmlAttribute(element, "on-sync-failure") || !route.response_mapping.empty())) {
+            fail(element, context + ": 'on-sync-failure' and 'response-mapping' apply to "
+                                    "mode=\"sync\" routes only");
+        }
+        if (route.mode == "sync" && target->second.inbox) {
+            fail(element, context + ": an inbox cannot be delivered synchronously (the "
+                                    "application fetches its dossiers later)");
+        }
         config_.routes.push_back(std::move(route));
     }
 

@@ -48,6 +48,8 @@ struct Instance::State {
     std::string plugin_id;
     std::string name;
     config::SourceLocation where;
+    config::RetryConfig retry;
+    std::int64_t poll_interval_ms = 0;
     bool reentrant = false;
 
     // Outlives `component`: the destructor destroys the object, then resets the host.
@@ -127,6 +129,8 @@ Instance::Instance(const Library& library, const config::InstanceConfig& config,
     s.plugin_id = library.descriptor->id;
     s.name = config.name;
     s.where = config.where;
+    s.retry = config.retry;
+    s.poll_interval_ms = config.poll_interval_ms;
     s.reentrant = (library.descriptor->flags & sdk::plugin_flag::kReentrant) != 0;
     s.host = runtime::makeInstanceHost(services, config.name, config.log_level);
 
@@ -196,6 +200,8 @@ bool Instance::supports(std::uint32_t operation) const noexcept {
 }
 const config::SourceLocation& Instance::where() const noexcept { return state_->where; }
 const std::string& Instance::libraryPath() const noexcept { return state_->library_path; }
+const config::RetryConfig& Instance::retry() const noexcept { return state_->retry; }
+std::int64_t Instance::pollIntervalMs() const noexcept { return state_->poll_interval_ms; }
 
 sdk::Result<void> Instance::configure(const sdk::Settings& settings) {
     State& s = *state_;

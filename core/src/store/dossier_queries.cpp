@@ -155,12 +155,7 @@ sdk::Result<IngestOutcome> Store::ingest(IngestRequest request) {
         detail::insertEvent(session, submitted, dossier.source, now);
         for (std::size_t i = 0; i < request.jobs.size(); ++i) {
             const NewJob& job = request.jobs[i];
-            execute(session,
-                    "INSERT INTO jobs (id, kind, dossier_id, route, target, event_id, "
-                    "idempotency_key, state, attempts, next_attempt_at, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
-                    job_ids[i], job.kind, dossier_id, job.route, job.target, job.event_id,
-                    "rl-" + job_ids[i], toString(JobState::Pending), now, now, now);
+            detail::insertJob(session, job_ids[i], dossier_id, job, now);
         }
         outcome.dossier_id = dossier_id;
         outcome.created = true;
@@ -253,6 +248,18 @@ sdk::Result<std::vector<Link>> Store::links(const std::string& dossier_id) {
     });
     if (!read) return std::move(read).error();
     return links;
+}
+
+sdk::Result<std::optional<std::string>> Store::findDossierId(const std::string& source,
+                                                             const std::string& source_key) {
+    std::optional<std::string> id;
+    auto read = database_->read([&](Poco::Data::Session& session) {
+        id = queryOne<std::string>(session,
+                                   "SELECT id FROM dossiers WHERE source = ? AND source_key = ?",
+                                   source, source_key);
+    });
+    if (!read) return std::move(read).error();
+    return id;
 }
 
 }  // namespace relais::store

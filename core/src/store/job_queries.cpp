@@ -13,51 +13,15 @@ namespace relais::store {
 
 using detail::execute;
 using detail::query;
+using detail::loadJob;
 using detail::queryOne;
+using detail::requireHeld;
 
 namespace {
 
 std::string selectJobs(const char* rest) {
     return std::string("SELECT ") + detail::kJobColumns + " FROM jobs " + rest;
 }
-
-/// The job `id`, or a `NotFound` failure of the current work.
-Job loadJob(Poco::Data::Session& session, const std::string& id) {
-    auto row = queryOne<detail::JobRow>(session, selectJobs("WHERE id = ?"), id);
-    if (!row) {
-        throw WorkFailed(sdk::fail(sdk::ErrorCode::NotFound, "job " + id + " not found", "id"));
-    }
-    return detail::toJob(*row);
-}
-
-/// A job that a worker holds: running (leased) or waiting for a pull-mode acknowledgement.
-void requireHeld(const Job& job, std::string_view operation) {
-    if (job.state == JobState::Running || job.state == JobState::AwaitingAck) return;
-    throw WorkFailed(sdk::fail(sdk::ErrorCode::Conflict, "cannot " + std::string(operation) +
-                                                             " job " + job.id + ": it is " +
-                                                             std::string(toString(job.state))));
-}
-
-/// The event that records what became of a job in its dossier's log.
-sdk::Event outcomeEvent(const Job& job, std::string_view type, std::int64_t now) {
-    sdk::Event event;
-    event.id = common::uuidV4();
-    event.dossier_id = job.dossier_id;
-    event.type = std::string(type);
-    event.side = sdk::EventSide::Relais;
-    event.occurred_at = sdk::Timestamp{now, 0};
-    event.actor = job.target;
-    event.payload = sdk::Json::object();
-    event.payload.set("job_id", job.id);
-    event.payload.set("kind", job.kind);
-    event.payload.set("route", job.route);
-    event.payload.set("target", job.target);
-    if (!job.event_id.empty()) event.payload.set("event_id", job.event_id);
-    return event;
-}
-
-/// Source of the events relais itself records.
-constexpr std::string_view kRelaisSource = "relais";
 
 }  // namespace
 
@@ -108,29 +72,7 @@ sdk::Result<void> Store::completeJob(const std::string& job_id, const Link& link
     return database_->write([&](Poco::Data::Session& session) {
         const Job job = loadJob(session, job_id);
         requireHeld(job, "complete");
-        if (!link.dossier_id.empty() && link.dossier_id != job.dossier_id) {
-            throw WorkFailed(sdk::fail(sdk::ErrorCode::InvalidArgument,
-                                       "link is for dossier " + link.dossier_id + ", job " +
-                                           job.id + " for dossier " + job.dossier_id,
-                                       "dossier_id"));
-        }
-        execute(session,
-                "UPDATE jobs SET state = 'done', claimed_by = '', lease_until = 0, "
-                "last_error = '', updated_at = ? WHERE id = ?",
-                now, job.id);
-        sdk::Event delivered = outcomeEvent(job, sdk::event_type::kDelivered, now);
-        if (!link.business_id.empty()) {
-            const std::string& target = link.target.empty() ? job.target : link.target;
-            execute(session,
-                    "INSERT INTO links (dossier_id, target, business_id, display_id, created_at) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (dossier_id, target) DO UPDATE SET "
-                    "business_id = excluded.business_id, display_id = excluded.display_id",
-                    job.dossier_id, target, link.business_id, link.display_id,
-                    link.created_at != 0 ? link.created_at : now);
-            delivered.payload.set("business_id", link.business_id);
-            if (!link.display_id.empty()) delivered.payload.set("display_id", link.display_id);
-        }
-        detail::insertEvent(session, delivered, std::string(kRelaisSource), now);
+        detail::completeHeldJob(session, job, link, now);
     });
 }
 
@@ -159,10 +101,10 @@ sdk::Result<void> Store::killJob(const std::string& job_id, const std::string& r
                 "UPDATE jobs SET state = 'dead', last_error = ?, claimed_by = '', "
                 "lease_until = 0, updated_at = ? WHERE id = ?",
                 reason, now, job.id);
-        sdk::Event failed = outcomeEvent(job, sdk::event_type::kDeliveryFailed, now);
+        sdk::Event failed = detail::outcomeEvent(job, sdk::event_type::kDeliveryFailed, now);
         failed.payload.set("error", reason);
         failed.payload.set("attempts", job.attempts);
-        detail::insertEvent(session, failed, std::string(kRelaisSource), now);
+        detail::insertEvent(session, failed, std::string(detail::kRelaisSource), now);
     });
 }
 
@@ -223,6 +165,57 @@ sdk::Result<std::vector<Job>> Store::jobsOfDossier(const std::string& dossier_id
     });
     if (!read) return std::move(read).error();
     return jobs;
+}
+
+sdk::Result<int> Store::releaseRunningJobs(std::int64_t now) {
+    int released = 0;
+    auto written = database_->write([&](Poco::Data::Session& session) {
+        released = static_cast<int>(
+            execute(session,
+                    "UPDATE jobs SET state = 'pending', next_attempt_at = ?, claimed_by = '', "
+                    "lease_until = 0, updated_at = ? WHERE state = 'running'",
+                    now, now));
+    });
+    if (!written) return std::move(written).error();
+    return released;
+}
+
+sdk::Result<std::vector<std::string>> Store::addJobs(const std::string& dossier_id,
+                                                     const std::vector<NewJob>& jobs,
+                                                     std::int64_t now) {
+    std::vector<std::string> ids;
+    auto written = database_->write([&](Poco::Data::Session& session) {
+        ids.clear();
+        if (!queryOne<std::string>(session, "SELECT id FROM dossiers WHERE id = ?", dossier_id)) {
+            throw WorkFailed(sdk::fail(sdk::ErrorCode::NotFound,
+                                       "dossier " + dossier_id + " not found", "id"));
+        }
+        for (const NewJob& job : jobs) {
+            if (job.kind.empty() || job.target.empty()) {
+                throw WorkFailed(sdk::fail(sdk::ErrorCode::InvalidArgument,
+                                           "a job needs a kind and a target", "jobs"));
+            }
+            ids.push_back(common::uuidV4());
+            detail::insertJob(session, ids.back(), dossier_id, job, now);
+        }
+    });
+    if (!written) return std::move(written).error();
+    return ids;
+}
+
+sdk::Result<std::vector<std::pair<JobState, std::int64_t>>> Store::jobCounts() {
+    std::vector<std::pair<JobState, std::int64_t>> counts;
+    auto read = database_->read([&](Poco::Data::Session& session) {
+        using Row = Poco::Tuple<std::string, std::int64_t>;
+        for (const Row& row :
+             query<Row>(session, "SELECT state, COUNT(*) FROM jobs GROUP BY state")) {
+            if (const auto state = parseJobState(row.get<0>())) {
+                counts.emplace_back(*state, row.get<1>());
+            }
+        }
+    });
+    if (!read) return std::move(read).error();
+    return counts;
 }
 
 }  // namespace relais::store

@@ -227,4 +227,82 @@ bool insertEvent(Poco::Data::Session& session, const sdk::Event& event, const st
     return inserted == 1;
 }
 
+Job loadJob(Poco::Data::Session& session, const std::string& id) {
+    auto row = queryOne<JobRow>(session, std::string("SELECT ") + kJobColumns +
+                                             " FROM jobs WHERE id = ?",
+                                id);
+    if (!row) {
+        throw WorkFailed(sdk::fail(sdk::ErrorCode::NotFound, "job " + id + " not found", "id"));
+    }
+    return toJob(*row);
+}
+
+void requireHeld(const Job& job, std::string_view operation) {
+    if (job.state == JobState::Running || job.state == JobState::AwaitingAck) return;
+    throw WorkFailed(sdk::fail(sdk::ErrorCode::Conflict, "cannot " + std::string(operation) +
+                                                             " job " + job.id + ": it is " +
+                                                             std::string(toString(job.state))));
+}
+
+sdk::Event outcomeEvent(const Job& job, std::string_view type, std::int64_t now) {
+    sdk::Event event;
+    event.id = common::uuidV4();
+    event.dossier_id = job.dossier_id;
+    event.type = std::string(type);
+    event.side = sdk::EventSide::Relais;
+    event.occurred_at = sdk::Timestamp{now, 0};
+    event.actor = job.target;
+    event.payload = sdk::Json::object();
+    event.payload.set("job_id", job.id);
+    event.payload.set("kind", job.kind);
+    event.payload.set("route", job.route);
+    event.payload.set("target", job.target);
+    if (!job.event_id.empty()) event.payload.set("event_id", job.event_id);
+    return event;
+}
+
+void upsertLink(Poco::Data::Session& session, const Job& job, const Link& link, std::int64_t now) {
+    if (!link.dossier_id.empty() && link.dossier_id != job.dossier_id) {
+        throw WorkFailed(sdk::fail(sdk::ErrorCode::InvalidArgument,
+                                   "link is for dossier " + link.dossier_id + ", job " + job.id +
+                                       " for dossier " + job.dossier_id,
+                                   "dossier_id"));
+    }
+    if (link.business_id.empty()) return;
+    const std::string& target = link.target.empty() ? job.target : link.target;
+    execute(session,
+            "INSERT INTO links (dossier_id, target, business_id, display_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (dossier_id, target) DO UPDATE SET "
+            "business_id = excluded.business_id, display_id = excluded.display_id",
+            job.dossier_id, target, link.business_id, link.display_id,
+            link.created_at != 0 ? link.created_at : now);
+}
+
+void completeHeldJob(Poco::Data::Session& session, const Job& job, const Link& link,
+                     std::int64_t now) {
+    upsertLink(session, job, link, now);
+    execute(session,
+            "UPDATE jobs SET state = 'done', claimed_by = '', lease_until = 0, "
+            "last_error = '', updated_at = ? WHERE id = ?",
+            now, job.id);
+    sdk::Event delivered = outcomeEvent(job, sdk::event_type::kDelivered, now);
+    if (!link.business_id.empty()) {
+        delivered.payload.set("business_id", link.business_id);
+        if (!link.display_id.empty()) delivered.payload.set("display_id", link.display_id);
+    }
+    insertEvent(session, delivered, std::string(kRelaisSource), now);
+}
+
+void insertJob(Poco::Data::Session& session, const std::string& id, const std::string& dossier_id,
+               const NewJob& job, std::int64_t now) {
+    const bool claimed = !job.claimed_by.empty();
+    execute(session,
+            "INSERT INTO jobs (id, kind, dossier_id, route, target, event_id, idempotency_key, "
+            "state, attempts, next_attempt_at, claimed_by, lease_until, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            id, job.kind, dossier_id, job.route, job.target, job.event_id, idempotencyKey(id),
+            toString(claimed ? JobState::Running : JobState::Pending), claimed ? 1 : 0, now,
+            job.claimed_by, claimed ? job.lease_until : std::int64_t{0}, now, now);
+}
+
 }  // namespace relais::store::detail

@@ -146,6 +146,35 @@ Link toLink(const LinkRow& row);
 
 // --- writes shared by several operations --------------------------------------------------
 
+/// Source of the events relais itself records.
+inline constexpr std::string_view kRelaisSource = "relais";
+
+/// The job `id`, or a `NotFound` failure of the current work (`WorkFailed`).
+Job loadJob(Poco::Data::Session& session, const std::string& id);
+
+/// Fails the current work with `Conflict` unless the job is held: running (leased) or
+/// awaiting an acknowledgement.
+void requireHeld(const Job& job, std::string_view operation);
+
+/// The event that records what became of a job in its dossier's log.
+sdk::Event outcomeEvent(const Job& job, std::string_view type, std::int64_t now);
+
+/// Records (or updates) the link of `job`'s dossier for `link.target` (default: the job's
+/// target) when `link.business_id` is set. `InvalidArgument` when the link names another
+/// dossier.
+void upsertLink(Poco::Data::Session& session, const Job& job, const Link& link, std::int64_t now);
+
+/// Marks a held job done, records the link (when `link.business_id` is set; `link.target`
+/// defaults to the job's target) and a `delivered` event.
+void completeHeldJob(Poco::Data::Session& session, const Job& job, const Link& link,
+                     std::int64_t now);
+
+/// Inserts job `id` of `dossier_id`: pending and due now, or running under `job.claimed_by`
+/// until `job.lease_until` (and counted as one attempt) when a claimer is given. Its
+/// idempotency key is `rl-<id>`.
+void insertJob(Poco::Data::Session& session, const std::string& id, const std::string& dossier_id,
+               const NewJob& job, std::int64_t now);
+
 /// Inserts `event` (its id must be set) for `source`. Returns false, writing nothing, when
 /// an event with the same (dossier, source, source_event_key) or the same id exists.
 bool insertEvent(Poco::Data::Session& session, const sdk::Event& event, const std::string& source,

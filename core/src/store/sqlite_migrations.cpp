@@ -195,8 +195,26 @@ CREATE TABLE nonces (
 CREATE INDEX nonces_expiry ON nonces (expires_at);
 )sql";
 
+// Pull inbox: mapped payloads waiting for applications that fetch their dossiers, and the
+// lookup of a dossier's job awaiting an acknowledgement for a target.
+constexpr const char* kInbox = R"sql(
+CREATE TABLE inbox_items (
+    job_id       TEXT PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+    target       TEXT NOT NULL,
+    dossier_id   TEXT NOT NULL REFERENCES dossiers (id) ON DELETE CASCADE,
+    route        TEXT NOT NULL DEFAULT '',
+    content_type TEXT NOT NULL,
+    payload      TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    acked_at     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX inbox_pending ON inbox_items (target, acked_at, created_at);
+CREATE INDEX jobs_acknowledgement ON jobs (dossier_id, target, state);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "initial schema", kInitialSchema},
+    Migration{2, "pull inbox", kInbox},
 };
 
 }  // namespace

@@ -75,6 +75,17 @@ struct InstanceParam {
 
 enum class InstanceKind { Connector, Adapter };
 
+/// How failed deliveries (and pushes) to an instance are retried: exponential backoff with
+/// jitter, from `initial_ms` multiplied by `multiplier` per attempt up to `max_ms`, until
+/// `give_up_after_ms` after the job was created; then the job goes to the dead-letter list.
+struct RetryConfig {
+    std::int64_t initial_ms = 10'000;
+    double multiplier = 2.0;
+    std::int64_t max_ms = 3'600'000;
+    std::int64_t give_up_after_ms = 3LL * 24 * 3'600'000;
+    double jitter = 0.2;  ///< each delay is multiplied by a random factor in [1-j, 1+j]
+};
+
 /// A configured connector or adapter instance.
 struct InstanceConfig {
     InstanceKind kind = InstanceKind::Connector;
@@ -82,6 +93,26 @@ struct InstanceConfig {
     std::string plugin;     ///< plugin id (`rest`, `json`…)
     std::string log_level;  ///< empty: the global level
     std::vector<InstanceParam> params;
+    RetryConfig retry;
+    std::int64_t poll_interval_ms = 30'000;  ///< for plugins that poll (acknowledgements…)
+    SourceLocation where;
+};
+
+/// A pull inbox: a route target without a plugin, for applications that fetch their mapped
+/// dossiers (`GET /v1/inbox/{name}`) and acknowledge them.
+struct InboxConfig {
+    std::string name;  ///< shares the namespace of connectors and adapters
+    SourceLocation where;
+};
+
+/// The delivery workers.
+struct DeliveryConfig {
+    int workers = 4;                     ///< threads claiming and delivering jobs
+    int batch = 16;                      ///< jobs claimed at once by a worker
+    std::int64_t lease_ms = 300'000;     ///< a claimed job is due again after this
+    std::int64_t idle_poll_ms = 1'000;   ///< how often idle workers look for due retries
+    std::size_t max_attachment_bytes = 20 * 1024 * 1024;  ///< per downloaded attachment
+    std::int64_t attachment_timeout_ms = 30'000;          ///< per attachment download
     SourceLocation where;
 };
 
@@ -105,7 +136,14 @@ struct RouteConfig {
     std::string connector;       ///< connector instance name
     std::string mapping;         ///< mapping file, absolute path; empty: the dossier as JSON
     std::string mode = "async";  ///< `async` or `sync`
-    std::string condition;       ///< optional condition on dossier fields (pipeline issue)
+    /// Sync mode: when the delivery fails, `retry` keeps the job queued (the portal gets a
+    /// 502 and the dossier still reaches the application later) or `dead` moves it to the
+    /// dead-letter list at once.
+    std::string on_sync_failure = "retry";
+    /// Sync mode: a mapping from the delivery's outcome to the answer's body, absolute path;
+    /// empty: relais's own answer (id, status_url, business_id, display_id).
+    std::string response_mapping;
+    std::string condition;  ///< only dossiers satisfying it (mapping condition syntax)
     SourceLocation where;
 };
 
@@ -124,6 +162,8 @@ struct Config {
     std::string plugin_directory;  ///< absolute
     std::string data_directory;    ///< absolute; per-instance data under `<data>/<instance>/`
     std::vector<InstanceConfig> instances;  ///< connectors and adapters, in file order
+    std::vector<InboxConfig> inboxes;
+    DeliveryConfig delivery;
     std::vector<ClientConfig> clients;
     std::vector<RouteConfig> routes;
     LogConfig log;

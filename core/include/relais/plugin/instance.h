@@ -82,6 +82,10 @@ public:
     const config::SourceLocation& where() const noexcept;
     /// The file of the library it was created from.
     const std::string& libraryPath() const noexcept;
+    /// The retry policy configured for this instance (`<retry>`).
+    const config::RetryConfig& retry() const noexcept;
+    /// How often the core polls this instance, when it polls (`poll-interval`).
+    std::int64_t pollIntervalMs() const noexcept;
 
     sdk::Result<void> configure(const sdk::Settings& settings);
     sdk::Result<void> start();

@@ -5,6 +5,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "relais/sdk/dossier.h"
@@ -27,12 +29,44 @@ enum class JobState { Pending, Running, Done, Dead, AwaitingAck };
 std::string_view toString(JobState state) noexcept;
 std::optional<JobState> parseJobState(std::string_view name) noexcept;
 
+/// The idempotency key of job `job_id`: stable for the job's whole life (retries and replays
+/// keep it), so the application can apply a delivery exactly once.
+std::string idempotencyKey(std::string_view job_id);
+
 /// A job to create with a dossier: deliver it along one route.
 struct NewJob {
     std::string kind = "deliver";  ///< `deliver` (to a connector) or `push` (to a portal)
     std::string route;             ///< route name
     std::string target;            ///< connector or adapter instance
     std::string event_id;          ///< for `push`: the event to push
+    /// Created already claimed (running, one attempt) by this worker until `lease_until`:
+    /// a synchronous delivery made within the request that stored the dossier. Empty: the
+    /// job is pending and due at once.
+    std::string claimed_by;
+    std::int64_t lease_until = 0;
+};
+
+/// A mapped dossier waiting in a pull inbox for its application to fetch and acknowledge it.
+struct InboxItem {
+    std::string job_id;  ///< the id the application acknowledges
+    std::string dossier_id;
+    std::string route;
+    std::string content_type;
+    std::string payload;
+    std::int64_t created_at = 0;
+};
+
+/// One acknowledgement from a pull-mode application.
+struct InboxAck {
+    std::string job_id;
+    std::string business_id;  ///< the application's id for the dossier, when it gives one
+    std::string display_id;
+};
+
+struct InboxAckOutcome {
+    std::vector<std::string> acknowledged;  ///< completed now
+    std::vector<std::string> already;       ///< acknowledged before (idempotent repeat)
+    std::vector<std::string> unknown;       ///< not an inbox item of this target
 };
 
 /// An outbox job.
@@ -76,6 +110,19 @@ struct Link {
     std::string business_id;
     std::string display_id;
     std::int64_t created_at = 0;
+};
+
+/// One entry of the audit trail: who read or changed personal data, about whom, for what.
+struct AuditEntry {
+    std::int64_t at = 0;  ///< unix micros; 0: now
+    std::string client;   ///< API client or internal actor
+    std::string subject_id;
+    std::string dossier_id;
+    std::string action;      ///< `inbox.read`, `prefill.read`, `subject.export`…
+    std::string attributes;  ///< what was read, comma-separated
+    std::string procedure;
+    std::string purpose;
+    std::string outcome;  ///< `allowed`, `refused`…
 };
 
 /// Threading: every method may be called from any thread concurrently (the engine
@@ -156,10 +203,62 @@ public:
     /// state; `NotFound` for an unknown job.
     sdk::Result<bool> replayJob(const std::string& job_id, std::int64_t now);
 
+    /// A running job's delivery is done on relais's side but the application confirms later
+    /// (acknowledgement file, pull inbox): the job awaits its acknowledgement, and the link
+    /// is recorded when `link.business_id` is given. `NotFound` / `Conflict` as above.
+    sdk::Result<void> awaitAcknowledgement(const std::string& job_id, const Link& link,
+                                           std::int64_t now);
+
+    /// Completes the oldest job of `dossier_id` for `target` that awaits an acknowledgement
+    /// (as `completeJob`, with `link`). False when there is none (already acknowledged).
+    sdk::Result<bool> acknowledge(const std::string& dossier_id, const std::string& target,
+                                  const Link& link, std::int64_t now);
+
+    /// Puts the mapped payload of a running job into its target's pull inbox; the job then
+    /// awaits the application's acknowledgement.
+    sdk::Result<void> putInInbox(const std::string& job_id, const std::string& content_type,
+                                 const std::string& payload, std::int64_t now);
+
+    /// Items of `target`'s inbox not yet acknowledged, oldest first.
+    sdk::Result<std::vector<InboxItem>> inbox(const std::string& target, int limit);
+
+    /// Acknowledges inbox items of `target` (each completes its job, with a link when a
+    /// business id is given), in one transaction. Repeats are reported, not errors.
+    sdk::Result<InboxAckOutcome> acknowledgeInbox(const std::string& target,
+                                                  const std::vector<InboxAck>& acks,
+                                                  std::int64_t now);
+
+    /// Makes every running job due again at once. For single-process engines at start-up:
+    /// the jobs a killed process held are not waited for until their lease expires. Returns
+    /// how many were released.
+    sdk::Result<int> releaseRunningJobs(std::int64_t now);
+
+    /// New jobs for a stored dossier (an operator's redelivery): fresh idempotency keys, so
+    /// the application sees a new delivery. `NotFound` for an unknown dossier.
+    sdk::Result<std::vector<std::string>> addJobs(const std::string& dossier_id,
+                                                  const std::vector<NewJob>& jobs,
+                                                  std::int64_t now);
+
+    /// Number of jobs per state (states without jobs are absent).
+    sdk::Result<std::vector<std::pair<JobState, std::int64_t>>> jobCounts();
+
+    /// The id of the dossier `source` knows as `source_key`, if stored.
+    sdk::Result<std::optional<std::string>> findDossierId(const std::string& source,
+                                                          const std::string& source_key);
+
     sdk::Result<std::optional<Job>> findJob(const std::string& job_id);
     /// Jobs in `state` (all when empty), oldest first. `InvalidArgument` when `limit` <= 0.
     sdk::Result<std::vector<Job>> jobs(std::optional<JobState> state, int limit);
     sdk::Result<std::vector<Job>> jobsOfDossier(const std::string& dossier_id);
+
+    // --- audit -----------------------------------------------------------------------------
+
+    /// Appends to the audit trail, hash-chained: each entry stores the SHA-256 of the
+    /// previous entry's hash and of its own content, so altering, removing or inserting an
+    /// entry breaks the chain. Group-committed like every write.
+    sdk::Result<void> appendAudit(const AuditEntry& entry);
+    /// Several entries in one transaction, chained in order.
+    sdk::Result<void> appendAudit(const std::vector<AuditEntry>& entries);
 
     // --- cursors and idempotency ---------------------------------------------------------
 
