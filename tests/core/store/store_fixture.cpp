@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "store/sqlite_migrations.h"
+
 namespace relais::store::test {
 
 Probe::Probe(const std::string& path) {
@@ -96,5 +98,7 @@ std::int64_t nowMicros() {
                std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
+
+int latestVersion() { return sqliteMigrations().back().version; }
 
 }  // namespace relais::store::test

@@ -38,6 +38,9 @@ config::StoreConfig storeConfig(const relais::test::TempDir& dir);
 /// A dossier as an adapter would hand it over, with `jobs` delivery jobs.
 IngestRequest sampleRequest(const std::string& source_key, int jobs = 1);
 
+/// The highest migration this build knows (what a fresh database is migrated to).
+int latestVersion();
+
 /// Unix micros, now.
 std::int64_t nowMicros();
 

@@ -20,6 +20,7 @@
 namespace relais::store {
 namespace {
 
+using test::latestVersion;
 using test::Probe;
 using test::sampleRequest;
 using test::storeConfig;
@@ -51,7 +52,7 @@ sdk::Event statusEvent(const std::string& dossier_id, const std::string& key, bo
 }
 
 TEST_F(StoreTest, OpensAtTheLatestSchemaAndAnswersPing) {
-    EXPECT_EQ(store_->schemaVersion(), 1);
+    EXPECT_EQ(store_->schemaVersion(), latestVersion());
     EXPECT_TRUE(store_->ping());
     EXPECT_EQ(store_->dialect().name, "sqlite");
 }
@@ -310,7 +311,7 @@ TEST_F(StoreTest, EverythingAcknowledgedIsThereAfterAReopen) {
     store_.reset();
 
     store_ = Store::open(config_);
-    EXPECT_EQ(store_->schemaVersion(), 1);
+    EXPECT_EQ(store_->schemaVersion(), latestVersion());
     auto found = store_->findDossier(outcome->dossier_id);
     ASSERT_TRUE(found && found->has_value());
     EXPECT_EQ((*found)->source_key, "DUR-1");
