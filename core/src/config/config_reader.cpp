@@ -411,7 +411,8 @@ private:
         delivery.where = where(element);
         delivery.workers = intAttribute(element, "workers", delivery.workers, 1, 256);
         delivery.batch = intAttribute(element, "batch", delivery.batch, 1, 1000);
-        delivery.lease_ms = durationAttribute(element, "lease", static_cast<int>(delivery.lease_ms));
+        delivery.lease_ms =
+            durationAttribute(element, "lease", static_cast<int>(delivery.lease_ms));
         delivery.idle_poll_ms =
             durationAttribute(element, "idle-poll", static_cast<int>(delivery.idle_poll_ms));
         delivery.attachment_timeout_ms = durationAttribute(
@@ -444,8 +445,8 @@ private:
     void readRetry(const xmlNode* element, RetryConfig& retry, const std::string& context) {
         retry.initial_ms = longDurationAttribute(element, "initial", retry.initial_ms);
         retry.max_ms = longDurationAttribute(element, "max", retry.max_ms);
-        retry.give_up_after_ms = longDurationAttribute(element, "give-up-after",
-                                                       retry.give_up_after_ms);
+        retry.give_up_after_ms =
+            longDurationAttribute(element, "give-up-after", retry.give_up_after_ms);
         if (auto value = xmlAttribute(element, "multiplier")) {
             double multiplier = 0;
             const std::string_view text = common::trim(*value);
@@ -470,11 +471,11 @@ private:
         const auto [known, inserted] =
             instances_.emplace(inbox.name, InstanceRef{element, InstanceKind::Connector, true});
         if (!inserted) {
-            fail(element, "inbox " + inQuotes(inbox.name) + ": the name is already used by the " +
-                              std::string(known->second.inbox ? "inbox"
-                                                              : kindName(known->second.kind)) +
-                              " at line " + std::to_string(lineOf(known->second.node)) +
-                              " (adapters, connectors and inboxes share one set of names)");
+            fail(element,
+                 "inbox " + inQuotes(inbox.name) + ": the name is already used by the " +
+                     std::string(known->second.inbox ? "inbox" : kindName(known->second.kind)) +
+                     " at line " + std::to_string(lineOf(known->second.node)) +
+                     " (adapters, connectors and inboxes share one set of names)");
         }
         config_.inboxes.push_back(std::move(inbox));
     }
@@ -663,12 +664,14 @@ private:
         route.response_mapping = pathAttribute(element, "response-mapping").value_or("");
         if (route.mode != "sync" &&
             (xmlAttribute(element, "on-sync-failure") || !route.response_mapping.empty())) {
-            fail(element, context + ": 'on-sync-failure' and 'response-mapping' apply to "
-                                    "mode=\"sync\" routes only");
+            fail(element, context +
+                              ": 'on-sync-failure' and 'response-mapping' apply to "
+                              "mode=\"sync\" routes only");
         }
         if (route.mode == "sync" && target->second.inbox) {
-            fail(element, context + ": an inbox cannot be delivered synchronously (the "
-                                    "application fetches its dossiers later)");
+            fail(element, context +
+                              ": an inbox cannot be delivered synchronously (the "
+                              "application fetches its dossiers later)");
         }
         config_.routes.push_back(std::move(route));
     }

@@ -66,9 +66,9 @@ sdk::Result<void> Store::appendAudit(const std::vector<AuditEntry>& entries) {
                     "INSERT INTO audit (seq, at, client, subject_id, dossier_id, action, "
                     "attributes, procedure, purpose, outcome, prev_hash, hash) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    seq, entry.at, entry.client, entry.subject_id, entry.dossier_id,
-                    entry.action, entry.attributes, entry.procedure, entry.purpose,
-                    entry.outcome, previous, hash);
+                    seq, entry.at, entry.client, entry.subject_id, entry.dossier_id, entry.action,
+                    entry.attributes, entry.procedure, entry.purpose, entry.outcome, previous,
+                    hash);
             previous = std::move(hash);
         }
     });

@@ -12,8 +12,8 @@
 namespace relais::store {
 
 using detail::execute;
-using detail::query;
 using detail::loadJob;
+using detail::query;
 using detail::queryOne;
 using detail::requireHeld;
 
@@ -187,8 +187,8 @@ sdk::Result<std::vector<std::string>> Store::addJobs(const std::string& dossier_
     auto written = database_->write([&](Poco::Data::Session& session) {
         ids.clear();
         if (!queryOne<std::string>(session, "SELECT id FROM dossiers WHERE id = ?", dossier_id)) {
-            throw WorkFailed(sdk::fail(sdk::ErrorCode::NotFound,
-                                       "dossier " + dossier_id + " not found", "id"));
+            throw WorkFailed(
+                sdk::fail(sdk::ErrorCode::NotFound, "dossier " + dossier_id + " not found", "id"));
         }
         for (const NewJob& job : jobs) {
             if (job.kind.empty() || job.target.empty()) {

@@ -228,9 +228,8 @@ bool insertEvent(Poco::Data::Session& session, const sdk::Event& event, const st
 }
 
 Job loadJob(Poco::Data::Session& session, const std::string& id) {
-    auto row = queryOne<JobRow>(session, std::string("SELECT ") + kJobColumns +
-                                             " FROM jobs WHERE id = ?",
-                                id);
+    auto row = queryOne<JobRow>(
+        session, std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = ?", id);
     if (!row) {
         throw WorkFailed(sdk::fail(sdk::ErrorCode::NotFound, "job " + id + " not found", "id"));
     }

@@ -17,7 +17,6 @@ namespace relais::store {
 
 std::string idempotencyKey(std::string_view job_id) { return "rl-" + std::string(job_id); }
 
-
 using detail::execute;
 using detail::queryOne;
 

@@ -173,9 +173,9 @@ TEST_F(AcknowledgementTest, FindsADossierBySourceKey) {
 }
 
 TEST_F(AcknowledgementTest, TheAuditTrailIsHashChained) {
-    ASSERT_TRUE(store_->appendAudit(AuditEntry{0, "portal", "subj-1", "", "prefill.read",
-                                               "quotient_familial", "cantine", "cantine",
-                                               "allowed"}));
+    ASSERT_TRUE(
+        store_->appendAudit(AuditEntry{0, "portal", "subj-1", "", "prefill.read",
+                                       "quotient_familial", "cantine", "cantine", "allowed"}));
     ASSERT_TRUE(store_->appendAudit(std::vector<AuditEntry>{
         AuditEntry{0, "app", "", "d-1", "inbox.read", "payload", "", "", "allowed"},
         AuditEntry{0, "app", "", "d-2", "inbox.read", "payload", "", "", "allowed"}}));

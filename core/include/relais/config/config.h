@@ -107,10 +107,10 @@ struct InboxConfig {
 
 /// The delivery workers.
 struct DeliveryConfig {
-    int workers = 4;                     ///< threads claiming and delivering jobs
-    int batch = 16;                      ///< jobs claimed at once by a worker
-    std::int64_t lease_ms = 300'000;     ///< a claimed job is due again after this
-    std::int64_t idle_poll_ms = 1'000;   ///< how often idle workers look for due retries
+    int workers = 4;                    ///< threads claiming and delivering jobs
+    int batch = 16;                     ///< jobs claimed at once by a worker
+    std::int64_t lease_ms = 300'000;    ///< a claimed job is due again after this
+    std::int64_t idle_poll_ms = 1'000;  ///< how often idle workers look for due retries
     std::size_t max_attachment_bytes = 20 * 1024 * 1024;  ///< per downloaded attachment
     std::int64_t attachment_timeout_ms = 30'000;          ///< per attachment download
     SourceLocation where;
