@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "relais/common/crypto.h"
+#include "relais/sdk/json.h"
 
 #include "support/daemon.h"
 #include "support/temp_dir.h"
@@ -78,8 +79,48 @@ TEST(Cli, CheckConfigValidatesTheDemoConfig) {
     dir.write("var/admin.key", "demo-admin-key-01234567890");
     std::string config = readSourceFile("config/relais.xml");
     config.replace(config.find("../build/plugins"), 16, RELAIS_PLUGIN_DIR);
+    config.replace(config.find("../mappings/"), 12, RELAIS_SOURCE_DIR "/mappings/");
     const auto result = runRelais({"check-config", dir.write("config/relais.xml", config)});
     EXPECT_EQ(result.exit_code, 0) << result.err;
+}
+
+TEST(Cli, CheckConfigLoadsTheRoutesMappings) {
+    TempDir dir;
+    const std::string broken =
+        dir.write("broken.xml", "<mapping version=\"1\">\n  <nonsense/>\n</mapping>\n");
+    const std::string path = dir.write(
+        "relais.xml", wrapConfig(baseConfigElements(dir) +
+                                 "<connectors><connector name=\"fichiers\" plugin=\"filedrop\">"
+                                 "<param name=\"directory\">" +
+                                 dir.file("out") +
+                                 "</param></connector>"
+                                 "</connectors>\n<routes><route name=\"r\" procedure=\"p\" "
+                                 "connector=\"fichiers\" mapping=\"broken.xml\"/></routes>\n"));
+    const auto result = runRelais({"check-config", path});
+    EXPECT_EQ(result.exit_code, 78);
+    EXPECT_NE(result.err.find(broken + ":2"), std::string::npos) << result.err;
+    EXPECT_NE(result.err.find("route 'r'"), std::string::npos) << result.err;
+}
+
+TEST(Cli, MapPrintsTheMappedDossier) {
+    const auto result = runRelais(
+        {"map", "--mapping", RELAIS_SOURCE_DIR "/mappings/examples/cantine-backoffice.xml",
+         "--input", RELAIS_SOURCE_DIR "/tests/fixtures/bench/dossier.json"});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(
+        sdk::Json::parse(result.out).value(),
+        sdk::Json::parse(readSourceFile("tests/fixtures/bench/expected-backoffice.json")).value());
+}
+
+TEST(Cli, MapNamesTheFieldOfABadDossier) {
+    TempDir dir;
+    std::string body = readSourceFile("tests/fixtures/bench/dossier.json");
+    body.replace(body.find("\"14/11/2026\""), 12, "\"2026-11-14\"");
+    const auto result = runRelais({"map", "--mapping",
+                                   RELAIS_SOURCE_DIR "/mappings/examples/cantine-backoffice.xml",
+                                   "--input", dir.write("dossier.json", body)});
+    EXPECT_EQ(result.exit_code, 65);
+    EXPECT_NE(result.err.find("date_depot"), std::string::npos) << result.err;
 }
 
 TEST(Cli, PluginsListsDescriptors) {

@@ -46,23 +46,28 @@ sdk::Json trackingJson(const sdk::Dossier& dossier, const std::vector<store::Lin
     out.set("links", std::move(link_list));
 
     sdk::Json deliveries = sdk::Json::array();
-    for (const auto& job : jobs) {
-        sdk::Json item = sdk::Json::object();
-        item.set("job_id", job.id);
-        item.set("kind", job.kind);
-        item.set("route", job.route);
-        item.set("target", job.target);
-        item.set("state", std::string(store::toString(job.state)));
-        item.set("attempts", job.attempts);
-        if (job.state == store::JobState::Pending && job.next_attempt_at != 0) {
-            item.set("next_attempt_at", microsToUtc(job.next_attempt_at));
-        }
-        if (!job.last_error.empty()) item.set("last_error", job.last_error);
-        item.set("updated_at", microsToUtc(job.updated_at));
-        deliveries.push(std::move(item));
-    }
+    for (const auto& job : jobs) deliveries.push(jobJson(job));
     out.set("deliveries", std::move(deliveries));
     return out;
+}
+
+sdk::Json jobJson(const store::Job& job) {
+    sdk::Json item = sdk::Json::object();
+    item.set("job_id", job.id);
+    item.set("dossier_id", job.dossier_id);
+    item.set("kind", job.kind);
+    item.set("route", job.route);
+    item.set("target", job.target);
+    item.set("state", std::string(store::toString(job.state)));
+    item.set("attempts", job.attempts);
+    item.set("idempotency_key", job.idempotency_key);
+    if (job.state == store::JobState::Pending && job.next_attempt_at != 0) {
+        item.set("next_attempt_at", microsToUtc(job.next_attempt_at));
+    }
+    if (!job.last_error.empty()) item.set("last_error", job.last_error);
+    item.set("created_at", microsToUtc(job.created_at));
+    item.set("updated_at", microsToUtc(job.updated_at));
+    return item;
 }
 
 sdk::Json eventJson(const sdk::Event& event) {

@@ -20,6 +20,9 @@ sdk::Json trackingJson(const sdk::Dossier& dossier, const std::vector<store::Lin
 
 sdk::Json eventJson(const sdk::Event& event);
 
+/// An outbox job as operators see it.
+sdk::Json jobJson(const store::Job& job);
+
 std::string_view toString(sdk::EventSide side) noexcept;
 
 }  // namespace relais::api

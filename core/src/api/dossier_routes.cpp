@@ -6,6 +6,10 @@
 #include "relais/http/client.h"
 #include "relais/http/router.h"
 #include "relais/log/log.h"
+#include "relais/mapping/mapping.h"
+#include "relais/pipeline/delivery.h"
+#include "relais/pipeline/ingest.h"
+#include "relais/pipeline/routes.h"
 #include "relais/plugin/instance.h"
 #include "relais/store/store.h"
 
@@ -18,18 +22,124 @@ http::Response forbidden(std::string_view detail) {
     return http::problem(403, "Forbidden", detail);
 }
 
-// Routes of the config that take dossiers of `procedure`, as outbox jobs.
-std::vector<store::NewJob> jobsFor(const config::Config& config, const std::string& procedure) {
-    std::vector<store::NewJob> jobs;
-    for (const auto& route : config.routes) {
-        if (route.procedure != procedure && route.procedure != "*") continue;
-        store::NewJob job;
-        job.kind = "deliver";
-        job.route = route.name;
-        job.target = route.connector;
-        jobs.push_back(std::move(job));
+// The body of a synchronous answer: the route's response mapping applied to the delivery's
+// outcome, or relais's own shape.
+sdk::Result<http::Response> syncAnswer(int status, const pipeline::Route& route,
+                                       const sdk::Dossier& dossier, const std::string& business_id,
+                                       const std::string& display_id,
+                                       const sdk::Json& application_response) {
+    if (!route.response_mapping) {
+        sdk::Json body = sdk::Json::object();
+        body.set("id", dossier.id);
+        body.set("status_url", "/v1/dossiers/" + dossier.id);
+        body.set("business_id", business_id);
+        if (!display_id.empty()) body.set("display_id", display_id);
+        return http::jsonResponse(status, body);
     }
-    return jobs;
+    sdk::Dossier outcome = dossier;
+    outcome.fields = sdk::Json::object();
+    outcome.fields.set("dossier_id", dossier.id);
+    outcome.fields.set("source_key", dossier.source_key);
+    outcome.fields.set("procedure", dossier.procedure);
+    outcome.fields.set("business_id", business_id);
+    outcome.fields.set("display_id", display_id);
+    outcome.fields.set("response", application_response);
+    auto mapped = route.response_mapping->apply(outcome);
+    if (!mapped) return std::move(mapped).error();
+    http::Response response;
+    response.status = status;
+    response.content_type = mapped->content_type;
+    response.body = std::move(mapped->body);
+    return response;
+}
+
+// A 502 for a synchronous delivery that failed, saying what happens next.
+http::Response syncFailure(const pipeline::Route& route, const std::string& dossier_id,
+                           const pipeline::DeliveryReport& report) {
+    const bool retrying = report.outcome == pipeline::DeliveryOutcome::Retrying ||
+                          report.outcome == pipeline::DeliveryOutcome::NotRecorded;
+    sdk::Json body = sdk::Json::object();
+    body.set("type", "urn:relais:problem:delivery-failed");
+    body.set("title", "Bad Gateway");
+    body.set("status", 502);
+    body.set("detail",
+             "the dossier was stored, but its delivery to '" + route.target +
+                 "' failed: " + report.error.message +
+                 (retrying ? " (it will be retried)" : " (it is on the dead-letter list)"));
+    body.set("dossier_id", dossier_id);
+    body.set("status_url", "/v1/dossiers/" + dossier_id);
+    body.set("retrying", retrying);
+    http::Response response = http::jsonResponse(502, body);
+    response.content_type = "application/problem+json";
+    return response;
+}
+
+// A replayed webhook on a synchronous route: the first delivery's answer when it is done.
+http::Response syncReplay(Context& context, const pipeline::Route& route,
+                          const sdk::Dossier& dossier) {
+    auto links = context.store.links(dossier.id);
+    if (!links) return http::problemFromError(links.error());
+    for (const auto& link : *links) {
+        if (link.target != route.target) continue;
+        auto answer = syncAnswer(200, route, dossier, link.business_id, link.display_id, {});
+        if (!answer) return http::problemFromError(answer.error());
+        return std::move(answer).value();
+    }
+    sdk::Json body = sdk::Json::object();
+    body.set("id", dossier.id);
+    body.set("status_url", "/v1/dossiers/" + dossier.id);
+    body.set("duplicate", true);
+    body.set("delivery", "pending");
+    return http::jsonResponse(202, body);
+}
+
+http::Response ingestOne(Context& context, http::Request& request, plugin::Instance& adapter,
+                         sdk::Dossier dossier, const std::string& content_type) {
+    auto result = context.ingestor.ingest(std::move(dossier), request.body, content_type, &adapter);
+    if (!result) return http::problemFromError(result.error());
+    const sdk::Dossier& stored = result->dossier;
+    context.logger.info(result->created ? "dossier stored" : "dossier replayed",
+                        {{"dossier_id", stored.id},
+                         {"adapter", adapter.name()},
+                         {"request_id", request.request_id}});
+
+    if (!result->created) {
+        for (const pipeline::Route* route : context.routes.matching(stored)) {
+            if (route->sync) return syncReplay(context, *route, stored);
+        }
+        sdk::Json body = sdk::Json::object();
+        body.set("id", stored.id);
+        body.set("status_url", "/v1/dossiers/" + stored.id);
+        body.set("duplicate", true);
+        // The portal may not have seen the first answer: same id, nothing created.
+        return http::jsonResponse(200, body);
+    }
+    if (result->sync_route != nullptr) {
+        const pipeline::Route& route = *result->sync_route;
+        const auto report = context.delivery.run(
+            result->sync_job, stored, std::move(result->sync_payload), route.dead_on_sync_failure);
+        switch (report.outcome) {
+            case pipeline::DeliveryOutcome::Delivered: {
+                auto answer = syncAnswer(201, route, stored, report.receipt.business_id,
+                                         report.receipt.display_id, report.receipt.response);
+                if (!answer) return http::problemFromError(answer.error());
+                return std::move(answer).value();
+            }
+            case pipeline::DeliveryOutcome::AwaitingAcknowledgement: {
+                sdk::Json body = sdk::Json::object();
+                body.set("id", stored.id);
+                body.set("status_url", "/v1/dossiers/" + stored.id);
+                body.set("delivery", "awaiting_acknowledgement");
+                return http::jsonResponse(202, body);
+            }
+            default:
+                return syncFailure(route, stored.id, report);
+        }
+    }
+    sdk::Json body = sdk::Json::object();
+    body.set("id", stored.id);
+    body.set("status_url", "/v1/dossiers/" + stored.id);
+    return http::jsonResponse(202, body);
 }
 
 http::Response inbound(Context& context, http::Request& request) {
@@ -63,35 +173,27 @@ http::Response inbound(Context& context, http::Request& request) {
                              "' may not submit dossiers of procedure '" + dossier.procedure + "'");
         }
     }
-
-    sdk::Json results = sdk::Json::array();
-    bool all_duplicates = true;
-    for (auto& dossier : batch->dossiers) {
-        store::IngestRequest ingest;
-        ingest.jobs = jobsFor(context.config, dossier.procedure);
-        ingest.raw_body = request.body;
-        ingest.raw_content_type = in.content_type;
-        ingest.dossier = std::move(dossier);
-        auto outcome = context.store.ingest(std::move(ingest));
-        if (!outcome) return http::problemFromError(outcome.error());
-        all_duplicates = all_duplicates && !outcome->created;
-        sdk::Json item = sdk::Json::object();
-        item.set("id", outcome->dossier_id);
-        item.set("status_url", "/v1/dossiers/" + outcome->dossier_id);
-        if (!outcome->created) item.set("duplicate", true);
-        results.push(std::move(item));
-        context.logger.info(outcome->created ? "dossier stored" : "dossier replayed",
-                            {{"dossier_id", outcome->dossier_id},
-                             {"adapter", name},
-                             {"request_id", request.request_id}});
+    if (batch->dossiers.size() == 1) {
+        return ingestOne(context, request, *adapter, std::move(batch->dossiers.front()),
+                         in.content_type);
     }
-    // A replayed webhook is answered like the first time, with the same id: the portal may
-    // not have seen the first answer.
-    const int status = all_duplicates ? 200 : 202;
-    if (results.size() == 1) return http::jsonResponse(status, *results.at(0));
+    // Several dossiers in one call (a portal's batch export): each is stored on its own;
+    // the answer lists each one's outcome.
+    sdk::Json results = sdk::Json::array();
+    for (auto& dossier : batch->dossiers) {
+        const std::string key = dossier.source_key;
+        const http::Response one =
+            ingestOne(context, request, *adapter, std::move(dossier), in.content_type);
+        sdk::Json item = sdk::Json::object();
+        item.set("source_key", key);
+        item.set("status", one.status);
+        auto parsed = sdk::Json::parse(one.body);
+        item.set("result", parsed ? std::move(parsed).value() : sdk::Json(one.body));
+        results.push(std::move(item));
+    }
     sdk::Json body = sdk::Json::object();
     body.set("dossiers", std::move(results));
-    return http::jsonResponse(status, body);
+    return http::jsonResponse(207, body);
 }
 
 // Loads a dossier the client may read, or the problem to answer.

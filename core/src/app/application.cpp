@@ -14,11 +14,14 @@
 #include "relais/common/crypto.h"
 #include "relais/common/errors.h"
 #include "relais/config/config.h"
+#include "relais/mapping/condition.h"
+#include "relais/mapping/mapping.h"
 #include "relais/plugin/instance.h"
 #include "relais/plugin/library.h"
 #include "relais/sdk/abi.h"
 
 #include "daemon.h"
+#include "map_command.h"
 
 namespace relais::app {
 namespace {
@@ -45,6 +48,10 @@ constexpr const char* kCommands = R"(Commands:
                      those refused with the reason.
   hash-key [KEY]     print the SHA-256 of an API key (read from stdin when not
                      given), for a client's key-sha256 attribute.
+  map                apply --mapping FILE to the portal JSON body --input FILE
+                     and print the payload; no store, no network. Exit 0 if
+                     mapped, 65 if the input is refused (field on stderr), 78
+                     if the mapping does not load (file:line on stderr).
   version            print the version and the plugin ABI.
   help               this text.
 
@@ -101,6 +108,17 @@ void Application::defineOptions(Poco::Util::OptionSet& options) {
                              "(JSON) once ready")
                           .argument("FILE")
                           .repeatable(false));
+    options.addOption(
+        Option("mapping", "m", "map: the mapping file (XML)").argument("FILE").repeatable(false));
+    options.addOption(Option("input", "i", "map: a portal's JSON body (a dossier's fields)")
+                          .argument("FILE")
+                          .repeatable(false));
+    options.addOption(Option("procedure", "", "map: the procedure code (default: example)")
+                          .argument("CODE")
+                          .repeatable(false));
+    options.addOption(Option("source-key", "", "map: the body's field holding the portal's id")
+                          .argument("PATH")
+                          .repeatable(false));
     options.addOption(Option("plugin-dir", "p",
                              "plugins: list this directory instead of the "
                              "config's")
@@ -121,6 +139,14 @@ void Application::handleOption(const std::string& name, const std::string& value
         ready_file_ = value;
     } else if (name == "plugin-dir") {
         plugin_directory_ = value;
+    } else if (name == "mapping") {
+        mapping_path_ = value;
+    } else if (name == "input") {
+        input_path_ = value;
+    } else if (name == "procedure") {
+        procedure_ = value;
+    } else if (name == "source-key") {
+        source_key_ = value;
     }
 }
 
@@ -156,6 +182,7 @@ int Application::main(const std::vector<std::string>& args) {
         if (command == "check-config") return checkConfig(args);
         if (command == "plugins") return listPlugins(args);
         if (command == "hash-key") return hashKey(args);
+        if (command == "map") return mapCommand(args);
         if (command == "version") {
             std::cout << "relais " << RELAIS_VERSION << " (plugin ABI " << sdk::kAbiVersion << ", "
                       << RELAIS_TOOLCHAIN_FINGERPRINT << ")\n";
@@ -236,6 +263,27 @@ int Application::checkConfig(const std::vector<std::string>& args) {
             ++problems;
         }
     }
+    // Mappings and conditions of the routes: loaded and compiled as `serve` would.
+    for (const auto& route : config->routes) {
+        for (const std::string* file : {&route.mapping, &route.response_mapping}) {
+            if (file->empty()) continue;
+            try {
+                (void)mapping::Mapping::load(*file);
+            } catch (const ConfigError& e) {
+                std::cerr << e.message() << "\n  (used by route '" << route.name << "' at "
+                          << route.where.toString() << ")\n";
+                ++problems;
+            }
+        }
+        if (!route.condition.empty()) {
+            auto condition = mapping::Condition::parse(route.condition);
+            if (!condition) {
+                std::cerr << route.where.toString() << ": route '" << route.name
+                          << "', attribute 'condition': " << condition.error().message << '\n';
+                ++problems;
+            }
+        }
+    }
     if (problems > 0) {
         std::cerr << path << ": " << problems << " problem" << (problems > 1 ? "s" : "")
                   << " found\n";
@@ -263,6 +311,15 @@ int Application::listPlugins(const std::vector<std::string>& args) {
         }
     }
     return registry.failures().empty() ? kExitOk : kExitConfig;
+}
+
+int Application::mapCommand(const std::vector<std::string>& args) {
+    if (args.size() > 1) {
+        std::cerr << "relais: map takes no argument (use --mapping FILE --input FILE)\n";
+        return kExitUsage;
+    }
+    return runMapCommand({mapping_path_, input_path_, procedure_, source_key_}, std::cout,
+                         std::cerr);
 }
 
 int Application::hashKey(const std::vector<std::string>& args) {

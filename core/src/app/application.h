@@ -25,12 +25,17 @@ private:
     int checkConfig(const std::vector<std::string>& args);
     int listPlugins(const std::vector<std::string>& args);
     int hashKey(const std::vector<std::string>& args);
+    int mapCommand(const std::vector<std::string>& args);
 
     bool help_ = false;
     std::string config_path_;
     std::string listen_;
     std::string ready_file_;
     std::string plugin_directory_;
+    std::string mapping_path_;
+    std::string input_path_;
+    std::string procedure_;
+    std::string source_key_;
 };
 
 }  // namespace relais::app

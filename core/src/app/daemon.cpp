@@ -12,6 +12,13 @@
 #include "relais/http/server.h"
 #include "relais/log/log.h"
 #include "relais/metrics/registry.h"
+#include "relais/pipeline/attachment_fetcher.h"
+#include "relais/pipeline/blob_store.h"
+#include "relais/pipeline/delivery.h"
+#include "relais/pipeline/dispatcher.h"
+#include "relais/pipeline/ingest.h"
+#include "relais/pipeline/poller.h"
+#include "relais/pipeline/routes.h"
 #include "relais/plugin/instance.h"
 #include "relais/plugin/library.h"
 #include "relais/runtime/http_client.h"
@@ -37,9 +44,9 @@ struct Daemon::Parts {
                    config->data_directory,
                    log::parseLevel(config->log.level).value_or(sdk::LogLevel::Info)},
           store(store::Store::open(config->store)),
+          blobs(config->store.blob_directory),
           instances(plugins, services),
-          authenticator(config->clients),
-          context{*config, *store, plugins, instances, metrics, clock, logger, ready} {}
+          authenticator(config->clients) {}
 
     std::shared_ptr<const config::Config> config;
     log::Sink sink;
@@ -50,11 +57,19 @@ struct Daemon::Parts {
     std::unique_ptr<sdk::HttpClient> http_client;
     runtime::Services services;
     std::unique_ptr<store::Store> store;
+    pipeline::BlobStore blobs;
     plugin::Registry plugins;
     plugin::InstanceManager instances;
     http::Authenticator authenticator;
     std::atomic<bool> ready{false};
-    api::Context context;
+    // Built once the instances exist (they resolve routes to instances).
+    std::unique_ptr<pipeline::RouteTable> routes;
+    std::unique_ptr<pipeline::AttachmentFetcher> attachments;
+    std::unique_ptr<pipeline::DeliveryService> delivery;
+    std::unique_ptr<pipeline::Dispatcher> dispatcher;
+    std::unique_ptr<pipeline::Ingestor> ingestor;
+    std::unique_ptr<pipeline::Poller> poller;
+    std::unique_ptr<api::Context> context;
     http::Router router;
     std::unique_ptr<http::Server> server;
     bool stopped = false;
@@ -77,8 +92,51 @@ Daemon::Daemon(std::shared_ptr<const config::Config> config)
     }
     p.instances.createAll(*p.config);
 
-    api::addSystemRoutes(p.router, p.context);
-    api::addDossierRoutes(p.router, p.context);
+    const config::DeliveryConfig& delivery = p.config->delivery;
+    // This process's name in `jobs.claimed_by`: unique per run, so that a restarted process
+    // never mistakes another run's claims for its own.
+    const std::string worker_name = "relais-" + std::to_string(::getpid());
+    p.routes = std::make_unique<pipeline::RouteTable>(*p.config, p.instances);
+    p.attachments = std::make_unique<pipeline::AttachmentFetcher>(
+        *p.http_client, p.blobs, delivery.max_attachment_bytes,
+        static_cast<int>(delivery.attachment_timeout_ms));
+    p.delivery = std::make_unique<pipeline::DeliveryService>(*p.store, *p.routes, p.blobs, p.clock,
+                                                             p.logger, p.metrics);
+    p.dispatcher = std::make_unique<pipeline::Dispatcher>(
+        *p.store, *p.delivery, p.clock, p.logger,
+        pipeline::DispatcherOptions{delivery.workers, delivery.batch, delivery.lease_ms,
+                                    delivery.idle_poll_ms, worker_name});
+    p.ingestor = std::make_unique<pipeline::Ingestor>(*p.store, *p.routes, *p.attachments,
+                                                      *p.dispatcher, p.clock, p.logger, p.metrics,
+                                                      delivery.lease_ms, worker_name);
+    p.poller =
+        std::make_unique<pipeline::Poller>(*p.store, p.instances, p.clock, p.logger, p.metrics);
+    p.context = std::make_unique<api::Context>(
+        api::Context{*p.config, *p.store, p.plugins, p.instances, p.metrics, p.clock, p.logger,
+                     *p.ingestor, *p.delivery, *p.dispatcher, *p.routes, p.ready});
+
+    // Queue depth by state, computed when /metrics is read.
+    p.metrics.addCollector([store = p.store.get()](metrics::Registry& registry) {
+        auto counts = store->jobCounts();
+        if (!counts) return;
+        for (const store::JobState state :
+             {store::JobState::Pending, store::JobState::Running, store::JobState::Done,
+              store::JobState::Dead, store::JobState::AwaitingAck}) {
+            double value = 0;
+            for (const auto& [s, n] : *counts) {
+                if (s == state) value = static_cast<double>(n);
+            }
+            registry
+                .gauge("relais_jobs", "outbox jobs, by state",
+                       {{"state", std::string(store::toString(state))}})
+                .set(value);
+        }
+    });
+
+    api::addSystemRoutes(p.router, *p.context);
+    api::addDossierRoutes(p.router, *p.context);
+    api::addJobRoutes(p.router, *p.context);
+    api::addInboxRoutes(p.router, *p.context);
     p.server = std::make_unique<http::Server>(p.config->server, p.router, p.authenticator,
                                               p.metrics, p.sink, p.config->log.access_log);
 }
@@ -88,6 +146,16 @@ Daemon::~Daemon() { stop(); }
 void Daemon::start(const std::string& ready_file) {
     auto& p = *parts_;
     p.instances.startAll();
+    // SQLite is one process: jobs still marked running were held by a previous run that
+    // died; they are due again now rather than when their lease expires.
+    if (p.config->store.engine == "sqlite") {
+        auto released = p.store->releaseRunningJobs(p.clock.now().micros);
+        if (released && *released > 0) {
+            p.logger.warn("jobs of a previous run released", {{"jobs", std::to_string(*released)}});
+        }
+    }
+    p.dispatcher->start();
+    p.poller->start();
     p.server->start();
     p.ready = true;
     const std::string scheme = p.config->server.tls.enabled ? "https" : "http";
@@ -116,6 +184,8 @@ void Daemon::stop() {
     p.ready = false;
     p.logger.info("relais stopping");
     if (p.server) p.server->stop();
+    if (p.poller) p.poller->stop();
+    if (p.dispatcher) p.dispatcher->stop();
     p.instances.stopAll();
     p.logger.info("relais stopped");
 }

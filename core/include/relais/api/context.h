@@ -22,6 +22,12 @@ class Logger;
 namespace relais::sdk {
 class Clock;
 }
+namespace relais::pipeline {
+class Ingestor;
+class DeliveryService;
+class Dispatcher;
+class RouteTable;
+}  // namespace relais::pipeline
 
 /// @file
 /// What the HTTP handlers of the API share. Everything referenced outlives the server.
@@ -36,6 +42,10 @@ struct Context {
     metrics::Registry& metrics;
     const sdk::Clock& clock;
     log::Logger& logger;
+    pipeline::Ingestor& ingestor;
+    pipeline::DeliveryService& delivery;
+    pipeline::Dispatcher& dispatcher;
+    const pipeline::RouteTable& routes;
     /// True once every plugin started and the server listens; false again during shutdown.
     std::atomic<bool>& ready;
 };

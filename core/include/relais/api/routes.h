@@ -21,4 +21,12 @@ void addSystemRoutes(http::Router& router, Context& context);
 /// `GET /v1/dossiers/{id}/events` (`dossiers:read`).
 void addDossierRoutes(http::Router& router, Context& context);
 
+/// Operators: `GET /v1/jobs`, `GET /v1/jobs/{id}`, `POST /v1/jobs/{id}/replay`,
+/// `POST /v1/dossiers/{id}/redeliver` (`jobs:admin`).
+void addJobRoutes(http::Router& router, Context& context);
+
+/// Pull-mode applications: `GET /v1/inbox/{name}`, `POST /v1/inbox/{name}/ack`
+/// (`inbox:read` and the inbox among the client's instances).
+void addInboxRoutes(http::Router& router, Context& context);
+
 }  // namespace relais::api

@@ -27,7 +27,11 @@ struct Delivery {
     std::string content_type;          ///< `application/json`, `application/xml`…
     std::string idempotency_key;       ///< stable per (dossier, route): pass it on
     std::string route;                 ///< route name from the config
-    int attempt = 1;                   ///< 1 for the first try
+    /// The application's id for this dossier from an earlier delivery through the same
+    /// connector instance (its link); empty when there is none yet. Lets a connector update
+    /// what it created (`PUT …/{business_id}`) on a redelivery.
+    std::string business_id;
+    int attempt = 1;  ///< 1 for the first try
     /// Absolute paths of the dossier's attachments in the content-addressed store, in the
     /// order of `dossier->attachments`. Valid for the call only.
     std::vector<std::string> attachment_paths;

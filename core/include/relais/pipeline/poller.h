@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace relais::store {
+class Store;
+}
+namespace relais::sdk {
+class Clock;
+}
+namespace relais::log {
+class Logger;
+}
+namespace relais::plugin {
+class Instance;
+class InstanceManager;
+}  // namespace relais::plugin
+namespace relais::metrics {
+class Registry;
+}
+
+/// @file
+/// Polling of connectors that report back by being asked (acknowledgement files, business
+/// applications without webhooks).
+
+namespace relais::pipeline {
+
+/// One thread per connector instance that declares `poll`: every `poll_interval` it calls
+/// `poll(cursor)` with the cursor stored for the instance, applies what comes back, then
+/// stores the new cursor. Applying is idempotent, so a crash between the two repeats work
+/// without effect: a `delivered` event completes the job of that dossier and connector that
+/// awaits an acknowledgement (nothing if it is already done); other events are appended to
+/// the dossier's log, deduplicated on their source key. Events naming an unknown dossier are
+/// logged and skipped. When `more` is set the next poll follows at once.
+///
+/// Threading: `start` and `stop` on the control thread.
+class Poller {
+public:
+    Poller(store::Store& store, plugin::InstanceManager& instances, const sdk::Clock& clock,
+           log::Logger& logger, metrics::Registry& metrics);
+    ~Poller();
+    Poller(const Poller&) = delete;
+    Poller& operator=(const Poller&) = delete;
+
+    void start();
+    void stop();
+
+    /// One poll of `instance` (the loop body; tests call it directly). Returns whether the
+    /// instance said more was waiting.
+    bool pollOnce(plugin::Instance& instance);
+
+private:
+    void loop(plugin::Instance& instance, std::int64_t interval_ms);
+
+    store::Store& store_;
+    plugin::InstanceManager& instances_;
+    const sdk::Clock& clock_;
+    log::Logger& logger_;
+    metrics::Registry& metrics_;
+    std::vector<std::thread> threads_;
+    std::atomic<bool> running_{false};
+    std::mutex mutex_;  // with cv_, for interruptible sleeps
+    std::condition_variable cv_;
+};
+
+}  // namespace relais::pipeline

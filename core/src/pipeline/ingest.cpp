@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#include "relais/pipeline/ingest.h"
+
+#include "relais/log/log.h"
+#include "relais/metrics/registry.h"
+#include "relais/pipeline/attachment_fetcher.h"
+#include "relais/pipeline/dispatcher.h"
+#include "relais/pipeline/routes.h"
+#include "relais/sdk/clock.h"
+
+namespace relais::pipeline {
+
+Ingestor::Ingestor(store::Store& store, const RouteTable& routes,
+                   const AttachmentFetcher& attachments, Dispatcher& dispatcher,
+                   const sdk::Clock& clock, log::Logger& logger, metrics::Registry& metrics,
+                   std::int64_t lease_ms, std::string worker_name)
+    : store_(store),
+      routes_(routes),
+      attachments_(attachments),
+      dispatcher_(dispatcher),
+      clock_(clock),
+      logger_(logger),
+      metrics_(metrics),
+      lease_ms_(lease_ms),
+      worker_name_(std::move(worker_name)) {}
+
+sdk::Result<IngestResult> Ingestor::ingest(sdk::Dossier dossier, const std::string& raw_body,
+                                           const std::string& raw_content_type,
+                                           plugin::Instance* adapter) {
+    const auto counted = [&](std::string_view outcome) -> metrics::Counter& {
+        return metrics_.counter("relais_ingest_total", "dossiers received, by adapter and outcome",
+                                {{"adapter", dossier.source}, {"outcome", std::string(outcome)}});
+    };
+
+    // A replay costs one read, not a download of every attachment again.
+    auto known = store_.findDossierId(dossier.source, dossier.source_key);
+    if (!known) return std::move(known).error();
+    if (known->has_value()) {
+        counted("duplicate").increment();
+        IngestResult result;
+        result.dossier = std::move(dossier);
+        result.dossier.id = **known;
+        return result;
+    }
+
+    if (!routes_.knowsProcedure(dossier.procedure)) {
+        counted("refused").increment();
+        return sdk::fail(
+            sdk::ErrorCode::InvalidArgument,
+            "unknown procedure '" + dossier.procedure + "': no route takes its dossiers",
+            "procedure");
+    }
+
+    const std::vector<const Route*> matched = routes_.matching(dossier);
+    // Map now, for every route: what a mapping refuses is the portal's to fix, and must be
+    // refused before anything is stored. The sync route's output is kept for its delivery.
+    mapping::MappedPayload sync_payload;
+    bool sync_mapped = false;
+    for (const Route* route : matched) {
+        if (!route->mapping) continue;
+        auto mapped = route->mapping->apply(dossier);
+        if (!mapped) {
+            counted("refused").increment();
+            return std::move(mapped).error();
+        }
+        if (route->sync && !sync_mapped) {
+            sync_payload = std::move(mapped).value();
+            sync_mapped = true;
+        }
+    }
+
+    if (auto fetched = attachments_.fetchAll(dossier, adapter); !fetched) {
+        counted("refused").increment();
+        return std::move(fetched).error();
+    }
+
+    const std::int64_t now = clock_.now().micros;
+    store::IngestRequest request;
+    const Route* sync_route = nullptr;
+    std::size_t sync_index = 0;
+    for (const Route* route : matched) {
+        store::NewJob job;
+        job.kind = "deliver";
+        job.route = route->name;
+        job.target = route->target;
+        if (route->sync && sync_route == nullptr) {
+            sync_route = route;
+            sync_index = request.jobs.size();
+            job.claimed_by = worker_name_ + "/sync";
+            job.lease_until = now + lease_ms_ * 1000;
+        }
+        request.jobs.push_back(std::move(job));
+    }
+    request.raw_body = raw_body;
+    request.raw_content_type = raw_content_type;
+    request.dossier = dossier;
+    auto stored = store_.ingest(std::move(request));
+    if (!stored) return std::move(stored).error();
+
+    IngestResult result;
+    result.dossier = std::move(dossier);
+    result.dossier.id = stored->dossier_id;
+    result.created = stored->created;
+    if (!stored->created) {
+        // Lost a race with a concurrent replay of the same webhook.
+        counted("duplicate").increment();
+        return result;
+    }
+    counted("stored").increment();
+    if (matched.empty()) {
+        logger_.warn("dossier stored but no route condition matched it",
+                     {{"dossier_id", result.dossier.id}, {"procedure", result.dossier.procedure}});
+    }
+    if (sync_route != nullptr) {
+        // The job as the store just created it (held by this caller), without reading it
+        // back: this is the hot path of synchronous routes.
+        store::Job& job = result.sync_job;
+        job.id = stored->job_ids[sync_index];
+        job.kind = "deliver";
+        job.dossier_id = result.dossier.id;
+        job.route = sync_route->name;
+        job.target = sync_route->target;
+        job.idempotency_key = store::idempotencyKey(job.id);
+        job.state = store::JobState::Running;
+        job.attempts = 1;
+        job.claimed_by = worker_name_ + "/sync";
+        job.lease_until = now + lease_ms_ * 1000;
+        job.created_at = now;
+        job.updated_at = now;
+        result.sync_route = sync_route;
+        if (sync_mapped) {
+            result.sync_payload = std::move(sync_payload);
+        } else {
+            result.sync_payload = {result.dossier.fields.dump(), "application/json"};
+        }
+    }
+    if (matched.size() > (sync_route != nullptr ? 1U : 0U)) dispatcher_.wake();
+    return result;
+}
+
+}  // namespace relais::pipeline

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#include "relais/pipeline/poller.h"
+
+#include <chrono>
+
+#include "relais/config/config.h"
+#include "relais/log/log.h"
+#include "relais/metrics/registry.h"
+#include "relais/plugin/instance.h"
+#include "relais/sdk/clock.h"
+#include "relais/sdk/descriptor.h"
+#include "relais/store/store.h"
+
+namespace relais::pipeline {
+
+Poller::Poller(store::Store& store, plugin::InstanceManager& instances, const sdk::Clock& clock,
+               log::Logger& logger, metrics::Registry& metrics)
+    : store_(store), instances_(instances), clock_(clock), logger_(logger), metrics_(metrics) {}
+
+Poller::~Poller() { stop(); }
+
+void Poller::start() {
+    if (running_.exchange(true)) return;
+    for (const auto& instance : instances_.instances()) {
+        if (instance->kind() != sdk::PluginKind::Connector ||
+            !instance->supports(sdk::operation::kPoll)) {
+            continue;
+        }
+        plugin::Instance* target = instance.get();
+        const std::int64_t interval = instance->pollIntervalMs();
+        threads_.emplace_back([this, target, interval] { loop(*target, interval); });
+    }
+}
+
+void Poller::stop() {
+    if (!running_.exchange(false)) return;
+    cv_.notify_all();
+    for (auto& thread : threads_) thread.join();
+    threads_.clear();
+}
+
+void Poller::loop(plugin::Instance& instance, std::int64_t interval_ms) {
+    while (running_.load()) {
+        const bool more = pollOnce(instance);
+        if (more) continue;
+        std::unique_lock lock(mutex_);
+        cv_.wait_for(lock, std::chrono::milliseconds(interval_ms),
+                     [&] { return !running_.load(); });
+    }
+}
+
+bool Poller::pollOnce(plugin::Instance& instance) {
+    const std::string& name = instance.name();
+    auto& polls = metrics_.counter("relais_polls_total", "connector polls, by outcome",
+                                   {{"connector", name}, {"outcome", "ok"}});
+    auto& failures = metrics_.counter("relais_polls_total", "connector polls, by outcome",
+                                      {{"connector", name}, {"outcome", "error"}});
+    auto cursor = store_.cursor(name);
+    if (!cursor) {
+        failures.increment();
+        logger_.error("cannot read the poll cursor",
+                      {{"connector", name}, {"error", cursor.error().message}});
+        return false;
+    }
+    auto batch = instance.poll(*cursor);
+    if (!batch) {
+        failures.increment();
+        logger_.warn("poll failed", {{"connector", name}, {"error", batch.error().message}});
+        return false;
+    }
+    polls.increment();
+    const std::int64_t now = clock_.now().micros;
+    for (auto& inbound : batch->events) {
+        if (inbound.dossier_id.empty()) {
+            logger_.warn("polled event without a dossier id skipped",
+                         {{"connector", name}, {"type", inbound.event.type}});
+            continue;
+        }
+        if (inbound.event.type == sdk::event_type::kDelivered) {
+            store::Link link;
+            link.business_id = inbound.business_id;
+            if (const sdk::Json* display = inbound.event.payload.find("display_id")) {
+                link.display_id = display->asString();
+            }
+            auto acknowledged = store_.acknowledge(inbound.dossier_id, name, link, now);
+            if (!acknowledged) {
+                logger_.warn("acknowledgement not applied",
+                             {{"connector", name},
+                              {"dossier_id", inbound.dossier_id},
+                              {"error", acknowledged.error().message}});
+            } else if (*acknowledged) {
+                logger_.info("delivery acknowledged", {{"connector", name},
+                                                       {"dossier_id", inbound.dossier_id},
+                                                       {"business_id", inbound.business_id}});
+            }
+            continue;
+        }
+        inbound.event.dossier_id = inbound.dossier_id;
+        inbound.event.side = sdk::EventSide::Backoffice;
+        if (inbound.event.actor.empty()) inbound.event.actor = name;
+        auto appended = store_.appendEvent(inbound.event, name);
+        if (!appended) {
+            logger_.warn("polled event not stored", {{"connector", name},
+                                                     {"dossier_id", inbound.dossier_id},
+                                                     {"error", appended.error().message}});
+        }
+    }
+    if (auto saved = store_.setCursor(name, batch->next_cursor); !saved) {
+        logger_.error("cannot store the poll cursor",
+                      {{"connector", name}, {"error", saved.error().message}});
+        return false;
+    }
+    return batch->more;
+}
+
+}  // namespace relais::pipeline

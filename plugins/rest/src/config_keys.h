@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#pragma once
+
+#include "relais/sdk/settings.h"
+
+/// @file
+/// The REST connector's configuration keys (README.md explains each with examples).
+
+namespace relais::plugins::rest {
+
+inline constexpr relais_config_key kConfigKeys[] = {
+    // Where and how.
+    {"url", sdk::ConfigType::Url, true, nullptr,
+     "where to send each dossier; {dossier_id} {source_key} {procedure} {route} {business_id} "
+     "in the path or query are replaced, percent-encoded",
+     nullptr},
+    {"method", sdk::ConfigType::Enum, false, "POST", "HTTP method of a delivery", "POST|PUT|PATCH"},
+    {"content-type", sdk::ConfigType::String, false, "",
+     "Content-Type of the body; empty: the mapping's content type", nullptr},
+    {"headers", sdk::ConfigType::List, false, "",
+     "extra request headers 'Name: value', comma-separated (a comma inside a value: '\\,'); "
+     "never credentials (use auth)",
+     nullptr},
+    {"idempotency-header", sdk::ConfigType::String, false, "Idempotency-Key",
+     "header carrying the delivery's idempotency key (stable across retries)", nullptr},
+    {"timeout", sdk::ConfigType::Duration, false, "30s",
+     "time allowed to send the request and receive the whole response", nullptr},
+    {"connect-timeout", sdk::ConfigType::Duration, false, "5s",
+     "time allowed to connect (TLS handshake included)", nullptr},
+    // Authentication.
+    {"auth", sdk::ConfigType::Enum, false, "none",
+     "authentication: none, bearer (token), basic (username, password), hmac (hmac-secret: "
+     "X-Relais-Signature over the body), api-key (token in api-key-header)",
+     "none|bearer|basic|hmac|api-key"},
+    {"token", sdk::ConfigType::Secret, false, "",
+     "secret reference of the bearer token (auth=bearer) or API key (auth=api-key)", nullptr},
+    {"username", sdk::ConfigType::String, false, "", "user name for auth=basic", nullptr},
+    {"password", sdk::ConfigType::Secret, false, "",
+     "secret reference of the password for auth=basic", nullptr},
+    {"hmac-secret", sdk::ConfigType::Secret, false, "",
+     "secret reference of the HMAC-SHA256 key for auth=hmac", nullptr},
+    {"api-key-header", sdk::ConfigType::String, false, "X-API-Key",
+     "header carrying the API key for auth=api-key", nullptr},
+    // TLS.
+    {"ca-file", sdk::ConfigType::Path, false, "",
+     "PEM bundle of the CAs trusted for https; empty: the system's trust store", nullptr},
+    {"client-certificate", sdk::ConfigType::Path, false, "",
+     "PEM client certificate for mutual TLS", nullptr},
+    {"client-key", sdk::ConfigType::Path, false, "", "PEM private key of client-certificate",
+     nullptr},
+    {"verify-peer", sdk::ConfigType::Boolean, false, "true",
+     "check the server's certificate and host name (turn off for tests only)", nullptr},
+    // What the answer means.
+    {"success-codes", sdk::ConfigType::List, false, "200,201,202,204",
+     "HTTP statuses meaning delivered", nullptr},
+    {"retry-codes", sdk::ConfigType::List, false, "408,425,429,500,502,503,504",
+     "HTTP statuses retried later (Retry-After honoured); any other status is a permanent "
+     "failure",
+     nullptr},
+    {"business-id", sdk::ConfigType::String, false, "",
+     "where the application's id for the dossier is in a success: json:<path> or "
+     "header:<Name>; required in the answer when set",
+     nullptr},
+    {"display-id", sdk::ConfigType::String, false, "",
+     "where the number shown to the citizen is: json:<path> or header:<Name>; optional in the "
+     "answer",
+     nullptr},
+    {"health-url", sdk::ConfigType::Url, false, "",
+     "URL answering 2xx when the application is up (GET); empty: no health check", nullptr},
+};
+
+}  // namespace relais::plugins::rest
