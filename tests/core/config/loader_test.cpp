@@ -158,7 +158,7 @@ TEST_F(LoadConfigTest, LoadsTheExampleConfiguration) {
     EXPECT_EQ(config->routes[0].name, "cantine");
     EXPECT_EQ(config->routes[0].procedure, "restauration-scolaire");
     EXPECT_EQ(config->routes[0].connector, "cantine-fichiers");
-    EXPECT_EQ(config->routes[0].mapping, "");
+    EXPECT_EQ(config->routes[0].mapping, dir_.file("mappings/examples/cantine-backoffice.xml"));
     EXPECT_EQ(config->routes[0].mode, "async");
 }
 
