@@ -3,14 +3,15 @@
 #
 # Starts relais as the "middleware" peer of the shared benchmark harness
 # (../shared/bench/run-peers.sh, see its WORKLOAD.md): MW_CMD="bench/relais-bench.sh sync"
-# or "... async". The harness exports MW_PORT and BACKOFFICE_URL.
+# or "... async". The harness exports MW_PORT, BACKOFFICE_URL and PREFILL_FILE.
 #
-# Each run starts from an empty store. relais is built (optimised, without tests) into
-# build-bench/ first if needed.
+# Each run starts from an empty store, imports the prefill subjects (workload B), then
+# serves. relais is built (optimised, without tests) into build-bench/ first if needed.
 #
 #   RELAIS_BENCH_KEY=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
 #   export RELAIS_BENCH_KEY
 #   MW_CMD="bench/relais-bench.sh sync" MW_A_PATH=/v1/adapters/bench/inbound \
+#     MW_B_PREFIX='/v1/prefill/cantine?fc_sub=' MW_B_SUFFIX='&format=userinfo' \
 #     MW_HEADER="Authorization: Bearer $RELAIS_BENCH_KEY" bash ../shared/bench/run-peers.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,6 +19,7 @@ MODE="${1:-sync}"
 [[ "$MODE" == sync || "$MODE" == async ]] || { echo "usage: $0 sync|async" >&2; exit 64; }
 : "${RELAIS_BENCH_KEY:?set RELAIS_BENCH_KEY (the bearer key the harness sends in MW_HEADER)}"
 : "${BACKOFFICE_URL:?set by the harness}"
+: "${PREFILL_FILE:?set by the harness}"
 PORT="${MW_PORT:-18083}"
 
 if [[ ! -x "$ROOT/build-bench/bin/relais" ]]; then
@@ -34,4 +36,8 @@ fi
 sed -e "s|@MODE@|$MODE|" -e "s|@BACKOFFICE_URL@|$BACKOFFICE_URL|" -e "s|@DIR@|$DIR|g" \
     -e "s|@ROOT@|$ROOT|g" -e "s|@RESPONSE@|$RESPONSE|" \
     "$ROOT/bench/relais-bench.xml.in" >"$DIR/relais.xml"
-exec "$ROOT/build-bench/bin/relais" serve --config "$DIR/relais.xml" --listen "127.0.0.1:$PORT"
+RELAIS="$ROOT/build-bench/bin/relais"
+"$RELAIS" keygen "$DIR/attributes.key" >/dev/null
+"$RELAIS" subjects import "$PREFILL_FILE" --source franceconnect --level 600 \
+  --config "$DIR/relais.xml"
+exec "$RELAIS" serve --config "$DIR/relais.xml" --listen "127.0.0.1:$PORT"

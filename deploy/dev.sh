@@ -78,15 +78,22 @@ cmd_run() {
 
   mkdir -p var
   ensure_key var/portal.key
+  ensure_key var/business.key
   ensure_key var/admin.key
+  ensure_key var/api-particulier.token
+  [ -s var/attributes-demo-1.key ] || "$build/bin/relais" keygen var/attributes-demo-1.key >&2
   local port="${RELAIS_PORT:-8080}"
   local ready=var/ready.json
   rm -f "$ready"
 
+  # The demo's national API: the sandbox cases of API Particulier and API Entreprise.
+  "$build/bin/relais-mock-national-api" --cases tests/fixtures/national-apis \
+    --port 8090 >var/mock-national-api.log 2>&1 &
+  local mock_pid=$!
   "$build/bin/relais" serve --config config/relais.xml --listen "127.0.0.1:$port" \
     --ready-file "$ready" &
   local pid=$!
-  trap 'kill -TERM "$pid" 2>/dev/null || true' INT TERM
+  trap 'kill -TERM "$pid" "$mock_pid" 2>/dev/null || true' INT TERM EXIT
   for _ in $(seq 1 300); do
     [ -s "$ready" ] && break
     if ! kill -0 "$pid" 2>/dev/null; then
@@ -106,6 +113,9 @@ Try it:
        http://127.0.0.1:$port/v1/adapters/portail/inbound
   curl -s -H "Authorization: Bearer \$(cat var/portal.key)" http://127.0.0.1:$port/v1/dossiers/<id>
   curl -s -H "Authorization: Bearer \$(cat var/admin.key)" http://127.0.0.1:$port/metrics
+Tell us once (quotient familial from the mock API Particulier, then from the store):
+  curl -s -H "Authorization: Bearer \$(cat var/portal.key)" \\
+       'http://127.0.0.1:$port/v1/prefill/restauration-scolaire?family_name=LEFEBVRE&given_names=ALEXIS&birth_date=1982-12-27&gender=F&birth_place=08480&birth_country=99100'
 Stop with Ctrl-C.
 
 MSG

@@ -77,6 +77,10 @@ TEST(Cli, CheckConfigValidatesTheDemoConfig) {
     dir.write("config/relais.xml", readSourceFile("config/relais.xml"));
     dir.write("var/portal.key", "demo-portal-key-0123456789");
     dir.write("var/admin.key", "demo-admin-key-01234567890");
+    dir.write("var/business.key", "demo-business-key-0123456789");
+    dir.write("var/api-particulier.token", "demo-token-0123456789");
+    // The attribute key must be private to the service account, as `relais keygen` makes it.
+    ASSERT_EQ(runRelais({"keygen", dir.file("var/attributes-demo-1.key")}).exit_code, 0);
     std::string config = readSourceFile("config/relais.xml");
     config.replace(config.find("../build/plugins"), 16, RELAIS_PLUGIN_DIR);
     config.replace(config.find("../mappings/"), 12, RELAIS_SOURCE_DIR "/mappings/");

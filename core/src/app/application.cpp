@@ -13,6 +13,7 @@
 
 #include "relais/common/crypto.h"
 #include "relais/common/errors.h"
+#include "relais/common/sealer.h"
 #include "relais/config/config.h"
 #include "relais/mapping/condition.h"
 #include "relais/mapping/mapping.h"
@@ -21,6 +22,7 @@
 #include "relais/sdk/abi.h"
 
 #include "daemon.h"
+#include "data_commands.h"
 #include "map_command.h"
 
 namespace relais::app {
@@ -52,6 +54,15 @@ constexpr const char* kCommands = R"(Commands:
                      and print the payload; no store, no network. Exit 0 if
                      mapped, 65 if the input is refused (field on stderr), 78
                      if the mapping does not load (file:line on stderr).
+  audit verify       recompute the audit trail's hash chain in the configured
+                     store. Exit 0 if intact, 65 with the first altered,
+                     removed or inserted entry on stderr.
+  keygen FILE        write a new AES-256 key for <attributes><key file=…> to
+                     FILE (mode 0400; never overwrites).
+  subjects import FILE --source NAME --level N
+                     import subjects and attributes from OpenID Connect
+                     userinfo-shaped records (an object keyed by sub, or an
+                     array); every attribute must be declared in <attributes>.
   version            print the version and the plugin ABI.
   help               this text.
 
@@ -119,6 +130,12 @@ void Application::defineOptions(Poco::Util::OptionSet& options) {
     options.addOption(Option("source-key", "", "map: the body's field holding the portal's id")
                           .argument("PATH")
                           .repeatable(false));
+    options.addOption(Option("source", "", "subjects import: the source recorded with the values")
+                          .argument("NAME")
+                          .repeatable(false));
+    options.addOption(Option("level", "", "subjects import: the certification level recorded")
+                          .argument("N")
+                          .repeatable(false));
     options.addOption(Option("plugin-dir", "p",
                              "plugins: list this directory instead of the "
                              "config's")
@@ -147,6 +164,10 @@ void Application::handleOption(const std::string& name, const std::string& value
         procedure_ = value;
     } else if (name == "source-key") {
         source_key_ = value;
+    } else if (name == "source") {
+        import_source_ = value;
+    } else if (name == "level") {
+        import_level_ = std::atoi(value.c_str());  // 0 (refused later) when not a number
     }
 }
 
@@ -183,6 +204,9 @@ int Application::main(const std::vector<std::string>& args) {
         if (command == "plugins") return listPlugins(args);
         if (command == "hash-key") return hashKey(args);
         if (command == "map") return mapCommand(args);
+        if (command == "audit") return auditCommand(args);
+        if (command == "keygen") return keygenCommand(args);
+        if (command == "subjects") return subjectsCommand(args);
         if (command == "version") {
             std::cout << "relais " << RELAIS_VERSION << " (plugin ABI " << sdk::kAbiVersion << ", "
                       << RELAIS_TOOLCHAIN_FINGERPRINT << ")\n";
@@ -284,6 +308,34 @@ int Application::checkConfig(const std::vector<std::string>& args) {
             }
         }
     }
+    // The attribute keys must load as `serve` loads them, and every contract's provider
+    // must be a connector that can fetch attributes.
+    if (config->attributes.enabled) {
+        std::vector<common::KeySpec> keys;
+        for (const auto& key : config->attributes.keys) keys.push_back({key.id, key.file});
+        try {
+            (void)common::KeyRing::load(keys, config->attributes.current_key);
+        } catch (const ConfigError& e) {
+            std::cerr << config->attributes.where.toString() << ": " << e.message() << '\n';
+            ++problems;
+        }
+    }
+    for (const auto& contract : config->contracts) {
+        for (const auto& attribute : contract.attributes) {
+            if (attribute.provider.empty()) continue;
+            const config::InstanceConfig* instance = config->findInstance(attribute.provider);
+            const plugin::Library* library =
+                instance != nullptr ? registry.find(instance->plugin) : nullptr;
+            if (library != nullptr &&
+                (library->descriptor->operations & sdk::operation::kFetchAttributes) == 0) {
+                std::cerr << contract.where.toString() << ": contract '" << contract.name
+                          << "', attribute '" << attribute.name << "': provider '"
+                          << attribute.provider << "' (plugin '" << instance->plugin
+                          << "') cannot fetch attributes\n";
+                ++problems;
+            }
+        }
+    }
     if (problems > 0) {
         std::cerr << path << ": " << problems << " problem" << (problems > 1 ? "s" : "")
                   << " found\n";
@@ -320,6 +372,32 @@ int Application::mapCommand(const std::vector<std::string>& args) {
     }
     return runMapCommand({mapping_path_, input_path_, procedure_, source_key_}, std::cout,
                          std::cerr);
+}
+
+int Application::auditCommand(const std::vector<std::string>& args) {
+    if (args.size() != 2 || args[1] != "verify") {
+        std::cerr << "relais: usage: relais audit verify [--config FILE]\n";
+        return kExitUsage;
+    }
+    return runAuditVerify(*config::loadConfig(configPath(args, 2)), std::cout, std::cerr);
+}
+
+int Application::keygenCommand(const std::vector<std::string>& args) {
+    if (args.size() != 2) {
+        std::cerr << "relais: usage: relais keygen FILE\n";
+        return kExitUsage;
+    }
+    return runKeygen(args[1], std::cout, std::cerr);
+}
+
+int Application::subjectsCommand(const std::vector<std::string>& args) {
+    if (args.size() != 3 || args[1] != "import") {
+        std::cerr << "relais: usage: relais subjects import FILE --source NAME --level N "
+                     "[--config FILE]\n";
+        return kExitUsage;
+    }
+    return runSubjectsImport(*config::loadConfig(configPath(args, 3)),
+                             {args[2], import_source_, import_level_}, std::cout, std::cerr);
 }
 
 int Application::hashKey(const std::vector<std::string>& args) {

@@ -26,6 +26,9 @@ private:
     int listPlugins(const std::vector<std::string>& args);
     int hashKey(const std::vector<std::string>& args);
     int mapCommand(const std::vector<std::string>& args);
+    int auditCommand(const std::vector<std::string>& args);
+    int keygenCommand(const std::vector<std::string>& args);
+    int subjectsCommand(const std::vector<std::string>& args);
 
     bool help_ = false;
     std::string config_path_;
@@ -36,6 +39,8 @@ private:
     std::string input_path_;
     std::string procedure_;
     std::string source_key_;
+    std::string import_source_;
+    int import_level_ = 0;
 };
 
 }  // namespace relais::app

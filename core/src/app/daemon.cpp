@@ -6,6 +6,7 @@
 #include "relais/api/routes.h"
 #include "relais/common/errors.h"
 #include "relais/common/files.h"
+#include "relais/common/sealer.h"
 #include "relais/config/secrets.h"
 #include "relais/http/client.h"
 #include "relais/http/router.h"
@@ -24,6 +25,9 @@
 #include "relais/runtime/http_client.h"
 #include "relais/runtime/services.h"
 #include "relais/store/store.h"
+#include "relais/subjects/prefill.h"
+#include "relais/subjects/purger.h"
+#include "relais/subjects/vault.h"
 
 namespace relais::app {
 
@@ -69,6 +73,11 @@ struct Daemon::Parts {
     std::unique_ptr<pipeline::Dispatcher> dispatcher;
     std::unique_ptr<pipeline::Ingestor> ingestor;
     std::unique_ptr<pipeline::Poller> poller;
+    // The verified-attribute store, when the config has one.
+    std::unique_ptr<common::KeyRing> keys;
+    std::unique_ptr<subjects::AttributeVault> vault;
+    std::unique_ptr<subjects::PrefillService> prefill;
+    std::unique_ptr<subjects::Purger> purger;
     std::unique_ptr<api::Context> context;
     http::Router router;
     std::unique_ptr<http::Server> server;
@@ -111,9 +120,22 @@ Daemon::Daemon(std::shared_ptr<const config::Config> config)
                                                       delivery.lease_ms, worker_name);
     p.poller =
         std::make_unique<pipeline::Poller>(*p.store, p.instances, p.clock, p.logger, p.metrics);
-    p.context = std::make_unique<api::Context>(
-        api::Context{*p.config, *p.store, p.plugins, p.instances, p.metrics, p.clock, p.logger,
-                     *p.ingestor, *p.delivery, *p.dispatcher, *p.routes, p.ready});
+    const config::AttributesConfig& attributes = p.config->attributes;
+    if (attributes.enabled) {
+        std::vector<common::KeySpec> keys;
+        for (const auto& key : attributes.keys) keys.push_back({key.id, key.file});
+        p.keys =
+            std::make_unique<common::KeyRing>(common::KeyRing::load(keys, attributes.current_key));
+        p.vault = std::make_unique<subjects::AttributeVault>(*p.store, *p.keys);
+        p.prefill = std::make_unique<subjects::PrefillService>(
+            *p.config, *p.store, *p.vault, p.instances, p.clock, p.logger, p.metrics);
+        p.purger = std::make_unique<subjects::Purger>(
+            *p.store, p.clock, p.logger, p.metrics,
+            std::chrono::milliseconds(attributes.purge_interval_ms));
+    }
+    p.context = std::make_unique<api::Context>(api::Context{
+        *p.config, *p.store, p.plugins, p.instances, p.metrics, p.clock, p.logger, *p.ingestor,
+        *p.delivery, *p.dispatcher, *p.routes, p.vault.get(), p.prefill.get(), p.ready});
 
     // Queue depth by state, computed when /metrics is read.
     p.metrics.addCollector([store = p.store.get()](metrics::Registry& registry) {
@@ -137,6 +159,8 @@ Daemon::Daemon(std::shared_ptr<const config::Config> config)
     api::addDossierRoutes(p.router, *p.context);
     api::addJobRoutes(p.router, *p.context);
     api::addInboxRoutes(p.router, *p.context);
+    api::addPrefillRoutes(p.router, *p.context);
+    api::addSubjectRoutes(p.router, *p.context);
     p.server = std::make_unique<http::Server>(p.config->server, p.router, p.authenticator,
                                               p.metrics, p.sink, p.config->log.access_log);
 }
@@ -156,6 +180,7 @@ void Daemon::start(const std::string& ready_file) {
     }
     p.dispatcher->start();
     p.poller->start();
+    if (p.purger) p.purger->start();
     p.server->start();
     p.ready = true;
     const std::string scheme = p.config->server.tls.enabled ? "https" : "http";
@@ -186,6 +211,7 @@ void Daemon::stop() {
     if (p.server) p.server->stop();
     if (p.poller) p.poller->stop();
     if (p.dispatcher) p.dispatcher->stop();
+    if (p.purger) p.purger->stop();
     p.instances.stopAll();
     p.logger.info("relais stopped");
 }

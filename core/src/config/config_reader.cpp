@@ -105,6 +105,7 @@ public:
         const xmlNode* data = nullptr;
         const xmlNode* clients = nullptr;
         const xmlNode* routes = nullptr;
+        const xmlNode* contracts = nullptr;
         for (const xmlNode* child : elementsOf(root)) {
             const std::string_view name = nameOf(child);
             if (name == "server") {
@@ -129,6 +130,10 @@ public:
                 clients = child;  // after the instances, which may come later in the file
             } else if (name == "routes") {
                 routes = child;
+            } else if (name == "attributes") {
+                readAttributes(child);
+            } else if (name == "contracts") {
+                contracts = child;  // after the clients and the attribute catalogue
             } else {
                 fail(child, "unknown element " + inQuotes(name));
             }
@@ -148,6 +153,17 @@ public:
         if (routes != nullptr) {
             for (const xmlNode* route : elementsOf(routes)) readRoute(route);
         }
+        if (contracts != nullptr) {
+            for (const xmlNode* contract : elementsOf(contracts)) readContract(contract);
+        }
+        if (config_.attributes.enabled && config_.attributes.levels.empty()) {
+            config_.attributes.levels = {{100, "declared"},
+                                         {200, "contact-validated"},
+                                         {400, "document-scanned"},
+                                         {500, "document-seen"},
+                                         {600, "trusted-registry"}};
+        }
+        checkCertifiedAttributes();
     }
 
 private:
@@ -588,6 +604,10 @@ private:
                 }
             } else if (name == "procedures") {
                 client.procedures = splitList(xmlText(child));
+            } else if (name == "certify") {
+                client.certify = splitList(xmlText(child));
+                client.certify_max_level = intAttribute(child, "max-level", 0, 1, 1000);
+                certify_nodes_.emplace_back(child, config_.clients.size());
             } else if (name == "instances") {
                 client.instances = splitList(xmlText(child));
                 for (const std::string& instance : client.instances) {
@@ -629,6 +649,143 @@ private:
         std::string digest = common::sha256Hex(key);
         wipe(key);
         return digest;
+    }
+
+    void readAttributes(const xmlNode* element) {
+        AttributesConfig& attributes = config_.attributes;
+        attributes.enabled = true;
+        attributes.where = where(element);
+        attributes.current_key = requiredAttribute(element, "current-key");
+        attributes.purge_interval_ms = durationAttribute(element, "purge-interval", 3'600'000);
+        std::map<std::string, const xmlNode*, std::less<>> keys;
+        std::map<std::string, const xmlNode*, std::less<>> kinds;
+        for (const xmlNode* child : elementsOf(element)) {
+            const std::string_view name = nameOf(child);
+            if (name == "key") {
+                AttributeKeyConfig key;
+                key.where = where(child);
+                key.id = requiredAttribute(child, "id");
+                key.file = requiredPath(child, "file");
+                if (const auto [first, fresh] = keys.emplace(key.id, child); !fresh) {
+                    fail(child, "key " + inQuotes(key.id) + ": already declared at line " +
+                                    std::to_string(lineOf(first->second)));
+                }
+                attributes.keys.push_back(std::move(key));
+            } else if (name == "level") {
+                LevelConfig level{intAttribute(child, "value", 0, 1, 1000),
+                                  requiredAttribute(child, "name")};
+                if (!attributes.levels.empty() && attributes.levels.back().value >= level.value) {
+                    fail(child, "level " + std::to_string(level.value) +
+                                    ": levels must be listed in increasing order, each once");
+                }
+                attributes.levels.push_back(std::move(level));
+            } else if (name == "attribute") {
+                AttributeKindConfig kind;
+                kind.where = where(child);
+                kind.name = requiredAttribute(child, "name");
+                kind.subject = attributeOr(child, "subject", kind.subject);
+                kind.validity = attributeOr(child, "validity", kind.validity);
+                if (kind.validity != "none" && kind.validity != "month" &&
+                    kind.validity != "school-year") {
+                    kind.validity_ms = longDurationAttribute(child, "validity", 0);
+                    kind.validity = "duration";
+                }
+                if (const auto [first, fresh] = kinds.emplace(kind.name, child); !fresh) {
+                    fail(child, "attribute " + inQuotes(kind.name) + ": already declared at line " +
+                                    std::to_string(lineOf(first->second)));
+                }
+                attributes.kinds.push_back(std::move(kind));
+            } else {
+                fail(child, "element 'attributes': unknown element " + inQuotes(name));
+            }
+        }
+        if (keys.find(attributes.current_key) == keys.end()) {
+            fail(element, "element 'attributes', attribute 'current-key': no <key id=\"" +
+                              attributes.current_key + "\"> is declared");
+        }
+    }
+
+    void readContract(const xmlNode* element) {
+        ContractConfig contract;
+        contract.where = where(element);
+        contract.name = requiredAttribute(element, "name");
+        contract.procedure = requiredAttribute(element, "procedure");
+        contract.clients = splitList(requiredAttribute(element, "clients"));
+        contract.purpose = std::string(common::trim(requiredAttribute(element, "purpose")));
+        contract.legal_basis = std::string(common::trim(requiredAttribute(element, "legal-basis")));
+        contract.retention_ms = longDurationAttribute(element, "retention", 0);
+        const std::string context = "contract " + inQuotes(contract.name);
+        if (const auto [first, fresh] = contracts_.emplace(contract.name, element); !fresh) {
+            fail(element, context + ": a contract with this name is already declared at line " +
+                              std::to_string(lineOf(first->second)));
+        }
+        if (!config_.attributes.enabled) {
+            fail(element, context +
+                              ": contracts need an <attributes> element (the keys that "
+                              "seal the values relais keeps)");
+        }
+        if (contract.procedure == "*") {
+            fail(element, context +
+                              ", attribute 'procedure': a contract is for one procedure "
+                              "(purpose limitation), not *");
+        }
+        if (contract.purpose.empty() || contract.legal_basis.empty()) {
+            fail(element, context + ": 'purpose' and 'legal-basis' must not be blank");
+        }
+        for (const std::string& client : contract.clients) {
+            if (clients_.find(client) == clients_.end()) {
+                fail(element,
+                     context + ", attribute 'clients': no client named " + inQuotes(client));
+            }
+            const std::string pair = contract.procedure + '\x1f' + client;
+            if (const auto [first, fresh] = contract_pairs_.emplace(pair, element); !fresh) {
+                fail(element, context + ": client " + inQuotes(client) +
+                                  " already has a contract for procedure " +
+                                  inQuotes(contract.procedure) + " (line " +
+                                  std::to_string(lineOf(first->second)) + ")");
+            }
+        }
+        std::map<std::string, bool, std::less<>> seen;
+        for (const xmlNode* child : elementsOf(element)) {
+            ContractAttributeConfig attribute;
+            attribute.name = requiredAttribute(child, "name");
+            attribute.min_level = intAttribute(child, "min-level", 1, 1, 1000);
+            attribute.required = boolAttribute(child, "required", false);
+            attribute.provider = attributeOr(child, "provider", "");
+            const std::string where_attribute = context + ", attribute " + inQuotes(attribute.name);
+            if (!seen.emplace(attribute.name, true).second) {
+                fail(child, where_attribute + ": listed twice");
+            }
+            if (config_.attributes.findKind(attribute.name) == nullptr) {
+                fail(child, where_attribute +
+                                ": not declared in <attributes> (declare it with its "
+                                "validity)");
+            }
+            if (!attribute.provider.empty()) {
+                const auto provider = instances_.find(attribute.provider);
+                if (provider == instances_.end() ||
+                    provider->second.kind != InstanceKind::Connector || provider->second.inbox) {
+                    fail(child, where_attribute + ", 'provider': no connector named " +
+                                    inQuotes(attribute.provider));
+                }
+            }
+            contract.attributes.push_back(std::move(attribute));
+        }
+        config_.contracts.push_back(std::move(contract));
+    }
+
+    /// Certified attributes must be declared; done once the catalogue is read.
+    void checkCertifiedAttributes() const {
+        for (const auto& [node, index] : certify_nodes_) {
+            const ClientConfig& client = config_.clients[index];
+            for (const std::string& name : client.certify) {
+                if (config_.attributes.findKind(name) == nullptr) {
+                    fail(node, "client " + inQuotes(client.name) +
+                                   ", element 'certify': " + "attribute " + inQuotes(name) +
+                                   " is not declared in <attributes>");
+                }
+            }
+        }
     }
 
     void readRoute(const xmlNode* element) {
@@ -678,10 +835,13 @@ private:
 
     const xmlDoc& doc_;
     Config& config_;
-    std::map<std::string, InstanceRef, std::less<>> instances_;   ///< by name
-    std::map<std::string, const xmlNode*, std::less<>> clients_;  ///< by name
-    std::map<std::string, const xmlNode*, std::less<>> keys_;     ///< client by key digest
-    std::map<std::string, const xmlNode*, std::less<>> routes_;   ///< by name
+    std::map<std::string, InstanceRef, std::less<>> instances_;          ///< by name
+    std::map<std::string, const xmlNode*, std::less<>> clients_;         ///< by name
+    std::map<std::string, const xmlNode*, std::less<>> keys_;            ///< client by key digest
+    std::map<std::string, const xmlNode*, std::less<>> routes_;          ///< by name
+    std::map<std::string, const xmlNode*, std::less<>> contracts_;       ///< by name
+    std::map<std::string, const xmlNode*, std::less<>> contract_pairs_;  ///< procedure+client
+    std::vector<std::pair<const xmlNode*, std::size_t>> certify_nodes_;  ///< client index
 };
 
 bool isHostName(std::string_view text) noexcept {

@@ -8,9 +8,9 @@ namespace relais::config {
 namespace rights {
 const std::vector<std::string_view>& all() {
     static const std::vector<std::string_view> known = {
-        kDossiersSubmit,  kDossiersRead,  kEventsWrite,    kInboxRead,      kPrefillRead,
-        kAttributesWrite, kSubjectsAdmin, kConnectorsCall, kConnectorsRead, kJobsAdmin,
-        kMetricsRead,     kAuditRead,     kAdmin};
+        kDossiersSubmit,  kDossiersRead,  kEventsWrite,   kInboxRead,      kPrefillRead,
+        kAttributesWrite, kSubjectsAdmin, kAccessLogRead, kConnectorsCall, kConnectorsRead,
+        kJobsAdmin,       kMetricsRead,   kAuditRead,     kAdmin};
     return known;
 }
 }  // namespace rights

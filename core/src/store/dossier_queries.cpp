@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // Store operations on dossiers, their events and their links.
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,39 +23,6 @@ namespace {
 
 constexpr const char* kFindDossierBySourceKey =
     "SELECT id FROM dossiers WHERE source = ? AND source_key = ?";
-
-/// Finds the subject that `subject` designates, creating it when none matches, by its
-/// strongest identifier first. Null when the applicant carries no usable identifier.
-Poco::Nullable<std::string> resolveSubject(Poco::Data::Session& session,
-                                           const sdk::Subject& subject, std::int64_t now) {
-    if (!subject.id.empty() &&
-        queryOne<std::string>(session, "SELECT id FROM subjects WHERE id = ?", subject.id)) {
-        return subject.id;
-    }
-    const std::string pivot_hash =
-        subject.kind == sdk::SubjectKind::Person ? detail::pivotHash(subject.pivot) : "";
-    const std::pair<const char*, const std::string*> probes[] = {
-        {"SELECT id FROM subjects WHERE fc_sub = ?", &subject.france_connect_sub},
-        {"SELECT id FROM subjects WHERE siret = ?", &subject.siret},
-        {"SELECT id FROM subjects WHERE siren = ? AND siret = ''", &subject.siren},
-        {"SELECT id FROM subjects WHERE pivot_hash = ?", &pivot_hash},
-    };
-    bool identified = false;
-    for (const auto& [sql, value] : probes) {
-        if (value->empty()) continue;
-        identified = true;
-        if (auto id = queryOne<std::string>(session, sql, *value)) return *id;
-    }
-    if (!identified) return {};
-
-    std::string id = common::uuidV4();
-    execute(session,
-            "INSERT INTO subjects (id, kind, fc_sub, pivot_hash, siren, siret, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            id, subject.kind == sdk::SubjectKind::Company ? "company" : "person",
-            subject.france_connect_sub, pivot_hash, subject.siren, subject.siret, now);
-    return id;
-}
 
 sdk::Result<void> validate(const IngestRequest& request) {
     const sdk::Dossier& dossier = request.dossier;
@@ -94,6 +62,9 @@ sdk::Result<IngestOutcome> Store::ingest(IngestRequest request) {
     const Poco::Nullable<std::string> subject_json =
         dossier.subject ? Poco::Nullable<std::string>(detail::subjectToJson(*dossier.subject))
                         : Poco::Nullable<std::string>();
+    const std::optional<SubjectKey> subject_key =
+        dossier.subject ? std::optional<SubjectKey>(detail::subjectKey(*dossier.subject))
+                        : std::nullopt;
     const std::string raw_sha256 =
         request.raw_body.empty() ? std::string() : common::sha256Hex(request.raw_body);
     const Poco::Data::BLOB raw_body(reinterpret_cast<const unsigned char*>(request.raw_body.data()),
@@ -127,9 +98,14 @@ sdk::Result<IngestOutcome> Store::ingest(IngestRequest request) {
             outcome.dossier_id = *existing;
             return;
         }
-        const Poco::Nullable<std::string> subject_id =
-            dossier.subject ? resolveSubject(session, *dossier.subject, now)
-                            : Poco::Nullable<std::string>();
+        // The applicant's claims cannot make the ingest fail: lenient resolution.
+        Poco::Nullable<std::string> subject_id;
+        if (subject_key) {
+            if (auto subject = detail::resolveSubject(session, *subject_key, now,
+                                                      detail::SubjectResolution::Lenient)) {
+                subject_id = subject->id;
+            }
+        }
         if (!raw_sha256.empty()) {
             execute(session,
                     "INSERT INTO raw_payloads (sha256, content_type, body, created_at) "

@@ -13,10 +13,6 @@ namespace {
 /// they came in (with the configured limits), so reading them back is lenient.
 constexpr sdk::JsonParseOptions kStoredJson{1024, false};
 
-std::string_view toString(sdk::SubjectKind kind) noexcept {
-    return kind == sdk::SubjectKind::Company ? "company" : "person";
-}
-
 const std::string& memberString(const sdk::Json& object, std::string_view key) {
     static const std::string kEmpty;
     const sdk::Json* value = object.find(key);
@@ -47,6 +43,16 @@ std::optional<sdk::EventSide> parseEventSide(std::string_view name) noexcept {
     if (name == "portal") return sdk::EventSide::Portal;
     if (name == "backoffice") return sdk::EventSide::Backoffice;
     if (name == "relais") return sdk::EventSide::Relais;
+    return std::nullopt;
+}
+
+std::string_view toString(sdk::SubjectKind kind) noexcept {
+    return kind == sdk::SubjectKind::Company ? "company" : "person";
+}
+
+std::optional<sdk::SubjectKind> parseSubjectKind(std::string_view name) noexcept {
+    if (name == "person") return sdk::SubjectKind::Person;
+    if (name == "company") return sdk::SubjectKind::Company;
     return std::nullopt;
 }
 
@@ -105,30 +111,6 @@ sdk::Subject subjectFromJson(const std::string& text, const std::string& what) {
         }
     }
     return subject;
-}
-
-std::string pivotHash(const sdk::IdentityPivot& pivot) {
-    if (pivot.family_name.empty() || pivot.birth_date.empty()) return {};
-    // Fields separated by a byte that cannot occur in them; versioned so that a future
-    // normalisation (case, accents) can coexist with hashes already stored.
-    constexpr char kSeparator = '\x1f';
-    std::string text = "pivot-v1";
-    const auto add = [&text](const std::string& part) {
-        text += kSeparator;
-        text += part;
-    };
-    add(pivot.family_name);
-    std::string given;
-    for (const std::string& name : pivot.given_names) {
-        if (!given.empty()) given += ' ';
-        given += name;
-    }
-    add(given);
-    add(pivot.birth_date);
-    add(pivot.gender);
-    add(pivot.birth_place);
-    add(pivot.birth_country);
-    return common::sha256Hex(text);
 }
 
 sdk::Dossier toDossier(const DossierRow& row) {
@@ -210,6 +192,48 @@ Link toLink(const LinkRow& row) {
     link.display_id = row.get<3>();
     link.created_at = row.get<4>();
     return link;
+}
+
+SubjectRecord toSubject(const SubjectRow& row) {
+    SubjectRecord subject;
+    subject.id = row.get<0>();
+    const auto kind = parseSubjectKind(row.get<1>());
+    if (!kind) throw std::runtime_error("subjects.kind of " + subject.id + " is unknown");
+    subject.kind = *kind;
+    subject.fc_sub = row.get<2>();
+    subject.pivot_hash = row.get<3>();
+    subject.siren = row.get<4>();
+    subject.siret = row.get<5>();
+    subject.created_at = row.get<6>();
+    return subject;
+}
+
+StoredAttribute toAttribute(const AttributeRow& row) {
+    StoredAttribute attribute;
+    attribute.id = row.get<0>();
+    attribute.subject_id = row.get<1>();
+    attribute.name = row.get<2>();
+    attribute.sealed = fromBlob(row.get<3>());
+    attribute.key_id = row.get<4>();
+    attribute.source = row.get<5>();
+    attribute.level = row.get<6>();
+    attribute.process = row.get<7>();
+    attribute.verified_at = row.get<8>();
+    attribute.valid_until = row.get<9>();
+    attribute.legal_basis = row.get<10>();
+    attribute.retain_until = row.get<11>();
+    attribute.current = row.get<12>() != 0;
+    attribute.recorded_at = row.get<13>();
+    return attribute;
+}
+
+Poco::Data::BLOB toBlob(const std::string& bytes) {
+    return Poco::Data::BLOB(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+}
+
+std::string fromBlob(const Poco::Data::BLOB& blob) {
+    if (blob.size() == 0) return {};
+    return std::string(reinterpret_cast<const char*>(blob.rawContent()), blob.size());
 }
 
 bool insertEvent(Poco::Data::Session& session, const sdk::Event& event, const std::string& source,

@@ -11,6 +11,7 @@
 
 #include <Poco/Data/Binding.h>
 #include <Poco/Data/Extraction.h>
+#include <Poco/Data/LOB.h>
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
 #include <Poco/Tuple.h>
@@ -90,6 +91,9 @@ std::optional<Row> queryOne(Poco::Data::Session& session, const std::string& sql
 std::string_view toString(sdk::EventSide side) noexcept;
 std::optional<sdk::EventSide> parseEventSide(std::string_view name) noexcept;
 
+std::string_view toString(sdk::SubjectKind kind) noexcept;
+std::optional<sdk::SubjectKind> parseSubjectKind(std::string_view name) noexcept;
+
 // --- JSON and time as stored --------------------------------------------------------------
 
 /// Parses JSON written by the store itself. `what` names the column and row for errors.
@@ -101,11 +105,6 @@ sdk::Timestamp parseStoredTime(const std::string& text, const std::string& what)
 /// it lives in `dossiers.subject_id`.
 std::string subjectToJson(const sdk::Subject& subject);
 sdk::Subject subjectFromJson(const std::string& text, const std::string& what);
-
-/// SHA-256 (hex) of the identity pivot, or empty when the pivot is too incomplete to
-/// identify anyone (family name and birth date are required). The pivot itself is not kept
-/// in `subjects`: the hash lets a person be found again without storing who they are there.
-std::string pivotHash(const sdk::IdentityPivot& pivot);
 
 // --- rows ---------------------------------------------------------------------------------
 
@@ -144,6 +143,25 @@ inline constexpr const char* kLinkColumns =
 using LinkRow = Poco::Tuple<std::string, std::string, std::string, std::string, std::int64_t>;
 Link toLink(const LinkRow& row);
 
+inline constexpr const char* kSubjectColumns =
+    "id, kind, fc_sub, pivot_hash, siren, siret, created_at";
+using SubjectRow = Poco::Tuple<std::string, std::string, std::string, std::string, std::string,
+                               std::string, std::int64_t>;
+SubjectRecord toSubject(const SubjectRow& row);
+
+/// `attributes`; `value` is the sealed ciphertext (binary: read as a BLOB, never as text).
+inline constexpr const char* kAttributeColumns =
+    "id, subject_id, name, value, key_id, source, level, process, verified_at, valid_until, "
+    "legal_basis, retain_until, current, recorded_at";
+using AttributeRow = Poco::Tuple<std::int64_t, std::string, std::string, Poco::Data::BLOB,
+                                 std::string, std::string, int, std::string, std::int64_t,
+                                 std::int64_t, std::string, std::int64_t, int, std::int64_t>;
+StoredAttribute toAttribute(const AttributeRow& row);
+
+/// Bytes as bound to a BLOB column (ciphertext, raw payloads), and back.
+Poco::Data::BLOB toBlob(const std::string& bytes);
+std::string fromBlob(const Poco::Data::BLOB& blob);
+
 // --- writes shared by several operations --------------------------------------------------
 
 /// Source of the events relais itself records.
@@ -179,5 +197,37 @@ void insertJob(Poco::Data::Session& session, const std::string& id, const std::s
 /// an event with the same (dossier, source, source_event_key) or the same id exists.
 bool insertEvent(Poco::Data::Session& session, const sdk::Event& event, const std::string& source,
                  std::int64_t recorded_at);
+
+/// How `resolveSubject` treats what a caller's key cannot have.
+enum class SubjectResolution {
+    /// For `Store::resolveSubject`: an unknown `id` is `NotFound`; an identifier of the key
+    /// that another subject holds is `Conflict` (a `WorkFailed`).
+    Strict,
+    /// For an ingest, which must store the dossier whatever its applicant claims: an unknown
+    /// `id` is ignored (the other identifiers decide), and identifiers another subject holds
+    /// are not taken over (the subject found keeps its own).
+    Lenient,
+};
+
+/// The key of an applicant as a dossier carries it. The pivot (persons only) is normalised
+/// and hashed as everywhere else in relais (`common::pivotHash`), so that the applicant of a
+/// dossier and the subject of a prefill meet; a pivot that does not normalise (incomplete,
+/// invalid) identifies nobody and is left out.
+SubjectKey subjectKey(const sdk::Subject& subject);
+
+/// Whether `key` carries any identifier.
+bool hasIdentifier(const SubjectKey& key) noexcept;
+
+/// The subject `key` designates: by `id` alone when it is given, otherwise by the first of
+/// `fc_sub`, `siret`, `siren` (a subject without SIRET), `pivot_hash` that matches, in one
+/// query.
+std::optional<SubjectRecord> findSubject(Poco::Data::Session& session, const SubjectKey& key);
+
+/// Finds (as `findSubject`) or creates the subject `key` designates; a found subject gains
+/// the identifiers of `key` it lacks. Must run inside a write: the find and the insert or
+/// update cannot interleave with another resolution then. Errors as `mode` says; an empty
+/// optional only in `Lenient` mode when `key` carries no usable identifier.
+std::optional<SubjectRecord> resolveSubject(Poco::Data::Session& session, const SubjectKey& key,
+                                            std::int64_t now, SubjectResolution mode);
 
 }  // namespace relais::store::detail

@@ -212,9 +212,26 @@ CREATE INDEX inbox_pending ON inbox_items (target, acked_at, created_at);
 CREATE INDEX jobs_acknowledgement ON jobs (dossier_id, target, state);
 )sql";
 
+// Subjects and attributes at prefill speed, and the purges and audit reads by index:
+// - the value in force for (subject, name) is one row of a partial index over current rows
+//   only (prefill reads nothing else), which also makes it unique;
+// - a subject's whole history (export, erasure, the cascade of a deleted subject) by subject;
+// - purges by retention limit and by validity of non-current values, each on the rows that
+//   have such a limit only;
+// - the audit trail of one subject, newest first.
+constexpr const char* kSubjectAttributes = R"sql(
+DROP INDEX attributes_current;
+CREATE UNIQUE INDEX attributes_in_force ON attributes (subject_id, name) WHERE current = 1;
+CREATE INDEX attributes_subject ON attributes (subject_id, id);
+CREATE INDEX attributes_retention ON attributes (retain_until) WHERE retain_until > 0;
+CREATE INDEX attributes_expiry ON attributes (valid_until) WHERE current = 0 AND valid_until > 0;
+CREATE INDEX audit_subject ON audit (subject_id, seq);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "initial schema", kInitialSchema},
     Migration{2, "pull inbox", kInbox},
+    Migration{3, "subject attributes and audit indexes", kSubjectAttributes},
 };
 
 }  // namespace

@@ -9,7 +9,10 @@
 #include "store/rows.h"
 
 // The domain SQL of the Store is split by subject: dossiers and events in
-// dossier_queries.cpp, the outbox in job_queries.cpp; this file holds the rest. All of it is
+// dossier_queries.cpp, the outbox in job_queries.cpp, acknowledgements and the pull inbox in
+// acknowledgement_queries.cpp, subjects in subject_queries.cpp, attribute values in
+// attribute_queries.cpp, erasure and purge in maintenance_queries.cpp, signature nonces in
+// nonce_queries.cpp, the audit trail in audit_queries.cpp; this file holds the rest. All of it is
 // portable SQL with `?` placeholders (no engine-specific syntax): an engine's own SQL lives
 // with the engine (sqlite_database.cpp, sqlite_migrations.cpp).
 

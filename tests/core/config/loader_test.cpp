@@ -98,6 +98,7 @@ TEST_F(LoadConfigTest, LoadsTheExampleConfiguration) {
         dir_.write("config/relais.xml", test::readSourceFile("config/relais.xml"));
     dir_.write("var/portal.key", std::string(kPortalKey) + "\n");
     dir_.write("var/admin.key", std::string(kAdminKey) + "\n");
+    dir_.write("var/business.key", "demo-business-key-0123456789\n");
 
     const auto config = loadConfig(path);
     const std::string root = dir_.path();
@@ -124,7 +125,7 @@ TEST_F(LoadConfigTest, LoadsTheExampleConfiguration) {
     EXPECT_EQ(config->log.file, "");
     EXPECT_TRUE(config->log.access_log);
 
-    ASSERT_EQ(config->instances.size(), 2u);
+    ASSERT_EQ(config->instances.size(), 3u);
     const InstanceConfig* portail = config->findInstance("portail");
     ASSERT_NE(portail, nullptr);
     EXPECT_EQ(portail->kind, InstanceKind::Adapter);
@@ -142,17 +143,29 @@ TEST_F(LoadConfigTest, LoadsTheExampleConfiguration) {
     EXPECT_EQ(fichiers->params[0].value, "../var/outbox");  // params stay as written
     EXPECT_EQ(config->findInstance("nope"), nullptr);
 
-    ASSERT_EQ(config->clients.size(), 2u);
+    ASSERT_EQ(config->clients.size(), 3u);
     EXPECT_EQ(config->clients[0].name, "portail-demo");
     EXPECT_EQ(config->clients[0].key_sha256, common::sha256Hex(kPortalKey));
     EXPECT_EQ(config->clients[0].rights,
-              (std::vector<std::string>{"dossiers:submit", "dossiers:read", "events:write"}));
+              (std::vector<std::string>{"dossiers:submit", "dossiers:read", "events:write",
+                                        "prefill:read", "subjects:access-log"}));
     EXPECT_EQ(config->clients[0].procedures, std::vector<std::string>{"restauration-scolaire"});
     EXPECT_EQ(config->clients[0].instances,
               (std::vector<std::string>{"portail", "cantine-fichiers"}));
-    EXPECT_EQ(config->clients[1].key_sha256, common::sha256Hex(kAdminKey));
-    EXPECT_EQ(config->clients[1].rights, std::vector<std::string>{"admin"});
-    EXPECT_EQ(config->clients[1].procedures, std::vector<std::string>{"*"});
+    EXPECT_EQ(config->clients[1].name, "cantine-metier");
+    EXPECT_EQ(config->clients[1].certify, std::vector<std::string>{"email"});
+    EXPECT_EQ(config->clients[2].key_sha256, common::sha256Hex(kAdminKey));
+    EXPECT_EQ(config->clients[2].rights, std::vector<std::string>{"admin"});
+    EXPECT_EQ(config->clients[2].procedures, std::vector<std::string>{"*"});
+
+    // Tell us once: the quotient familial from API Particulier, under one contract.
+    EXPECT_TRUE(config->attributes.enabled);
+    EXPECT_EQ(config->attributes.keys.at(0).file, root + "/var/attributes-demo-1.key");
+    const ContractConfig* contract = config->findContract("restauration-scolaire", "portail-demo");
+    ASSERT_NE(contract, nullptr);
+    ASSERT_NE(contract->findAttribute("quotient_familial"), nullptr);
+    EXPECT_EQ(contract->findAttribute("quotient_familial")->provider, "particulier");
+    EXPECT_EQ(contract->findAttribute("quotient_familial")->min_level, 600);
 
     ASSERT_EQ(config->routes.size(), 1u);
     EXPECT_EQ(config->routes[0].name, "cantine");

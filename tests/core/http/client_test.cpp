@@ -148,12 +148,12 @@ TEST(ClientTest, ChecksProceduresAndInstancesWithWildcards) {
 
 TEST(RightsTest, ListsEveryNamedRightOnce) {
     const auto& all = rights::all();
-    EXPECT_EQ(all.size(), 13u);
+    EXPECT_EQ(all.size(), 14u);
     for (const auto right :
          {rights::kDossiersSubmit, rights::kDossiersRead, rights::kEventsWrite, rights::kInboxRead,
           rights::kPrefillRead, rights::kAttributesWrite, rights::kSubjectsAdmin,
-          rights::kConnectorsCall, rights::kConnectorsRead, rights::kJobsAdmin,
-          rights::kMetricsRead, rights::kAuditRead, rights::kAdmin}) {
+          rights::kAccessLogRead, rights::kConnectorsCall, rights::kConnectorsRead,
+          rights::kJobsAdmin, rights::kMetricsRead, rights::kAuditRead, rights::kAdmin}) {
         EXPECT_EQ(std::count(all.begin(), all.end(), right), 1) << right;
     }
 }

@@ -101,8 +101,9 @@ TEST(SqliteDatabase, MigratesAnEmptyDatabaseToTheWholeSchema) {
                   1)
             << table;
     }
-    for (const std::string index : {"events_source_key", "events_dossier", "jobs_claim",
-                                    "links_business", "attributes_current", "nonces_expiry"}) {
+    for (const std::string index :
+         {"events_source_key", "events_dossier", "jobs_claim", "links_business",
+          "attributes_in_force", "attributes_subject", "audit_subject", "nonces_expiry"}) {
         EXPECT_EQ(probe.integer("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND "
                                 "name = '" +
                                 index + "'"),

@@ -42,6 +42,22 @@ std::int64_t Probe::integer(const std::string& sql) {
     return value.empty() ? 0 : std::stoll(value);
 }
 
+void tamper(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+        ADD_FAILURE() << "cannot open " << path << " for writing: " << sqlite3_errmsg(db);
+        sqlite3_close(db);
+        return;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    char* message = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+        ADD_FAILURE() << sql << ": " << (message != nullptr ? message : "error");
+    }
+    sqlite3_free(message);
+    sqlite3_close(db);
+}
+
 config::StoreConfig storeConfig(const relais::test::TempDir& dir) {
     config::StoreConfig config;
     config.engine = "sqlite";

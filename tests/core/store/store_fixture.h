@@ -32,6 +32,11 @@ private:
     sqlite3* db_ = nullptr;
 };
 
+/// Runs `sql` (one or more statements) on a read-write connection of its own to the
+/// database file, as someone with access to the file could, behind the store's back. Fails
+/// the test on error.
+void tamper(const std::string& path, const std::string& sql);
+
 /// A store config on a file in `dir` (under a directory that does not exist yet).
 config::StoreConfig storeConfig(const relais::test::TempDir& dir);
 

@@ -29,6 +29,11 @@ class Dispatcher;
 class RouteTable;
 }  // namespace relais::pipeline
 
+namespace relais::subjects {
+class AttributeVault;
+class PrefillService;
+}  // namespace relais::subjects
+
 /// @file
 /// What the HTTP handlers of the API share. Everything referenced outlives the server.
 
@@ -46,6 +51,9 @@ struct Context {
     pipeline::DeliveryService& delivery;
     pipeline::Dispatcher& dispatcher;
     const pipeline::RouteTable& routes;
+    /// The verified-attribute store; null when the config has no `<attributes>` element.
+    subjects::AttributeVault* vault;
+    subjects::PrefillService* prefill;
     /// True once every plugin started and the server listens; false again during shutdown.
     std::atomic<bool>& ready;
 };

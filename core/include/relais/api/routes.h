@@ -29,4 +29,12 @@ void addJobRoutes(http::Router& router, Context& context);
 /// (`inbox:read` and the inbox among the client's instances).
 void addInboxRoutes(http::Router& router, Context& context);
 
+/// "Tell us once": `GET /v1/prefill/{procedure}` (`prefill:read` and a contract).
+void addPrefillRoutes(http::Router& router, Context& context);
+
+/// Subjects: `PUT /v1/subjects/{id}/attributes` and `POST /v1/subjects` (`attributes:write`),
+/// `GET /v1/subjects/{id}/access-log` (`subjects:access-log`), `GET /v1/subjects/{id}/export`
+/// and `DELETE /v1/subjects/{id}` (`subjects:admin`).
+void addSubjectRoutes(http::Router& router, Context& context);
+
 }  // namespace relais::api

@@ -126,6 +126,10 @@ struct ClientConfig {
     std::vector<std::string> rights;      ///< named rights (`dossiers:submit`…), see docs
     std::vector<std::string> procedures;  ///< procedure codes, or `*`
     std::vector<std::string> instances;   ///< connector/adapter instances it may use, or `*`
+    /// Attributes it may certify back (`PUT /v1/subjects/{id}/attributes`), up to
+    /// `certify_max_level`; empty: none.
+    std::vector<std::string> certify;
+    int certify_max_level = 0;
     SourceLocation where;
 };
 
@@ -147,6 +151,67 @@ struct RouteConfig {
     SourceLocation where;
 };
 
+/// A key sealing attribute values at rest (AES-256-GCM).
+struct AttributeKeyConfig {
+    std::string id;
+    std::string file;  ///< absolute
+    SourceLocation where;
+};
+
+/// A named certification level.
+struct LevelConfig {
+    int value = 0;
+    std::string name;
+};
+
+/// An attribute relais may hold.
+struct AttributeKindConfig {
+    std::string name;
+    std::string subject = "person";  ///< `person` or `company`
+    /// `none`, `month` (end of the calendar month of verification), `school-year` (next
+    /// 31 August), or `duration` (`validity_ms` after verification).
+    std::string validity = "none";
+    std::int64_t validity_ms = 0;
+    SourceLocation where;
+};
+
+/// The verified-attribute store.
+struct AttributesConfig {
+    bool enabled = false;  ///< an `<attributes>` element is present
+    std::vector<AttributeKeyConfig> keys;
+    std::string current_key;
+    std::vector<LevelConfig> levels;  ///< ascending; the default scale when none is given
+    std::vector<AttributeKindConfig> kinds;
+    std::int64_t purge_interval_ms = 3'600'000;
+    SourceLocation where;
+
+    const AttributeKindConfig* findKind(std::string_view name) const noexcept;
+    /// The level named `value`, or null.
+    const LevelConfig* findLevel(int value) const noexcept;
+};
+
+/// One attribute of a contract.
+struct ContractAttributeConfig {
+    std::string name;
+    int min_level = 1;
+    bool required = false;  ///< counts in the coverage flag
+    std::string provider;   ///< connector instance that may be asked; empty: store only
+};
+
+/// What some clients may read for a procedure, and why.
+struct ContractConfig {
+    std::string name;
+    std::string procedure;
+    std::vector<std::string> clients;
+    std::string purpose;
+    std::string legal_basis;
+    std::int64_t retention_ms = 0;  ///< how long fetched values are kept
+    std::vector<ContractAttributeConfig> attributes;
+    SourceLocation where;
+
+    const ContractAttributeConfig* findAttribute(std::string_view name) const noexcept;
+};
+
 struct LogConfig {
     std::string level = "info";  ///< trace, debug, info, warn, error, off
     std::string file;            ///< empty: standard error; else absolute
@@ -166,10 +231,15 @@ struct Config {
     DeliveryConfig delivery;
     std::vector<ClientConfig> clients;
     std::vector<RouteConfig> routes;
+    AttributesConfig attributes;
+    std::vector<ContractConfig> contracts;
     LogConfig log;
 
     /// Instance named `name`, or null.
     const InstanceConfig* findInstance(const std::string& name) const noexcept;
+    /// The contract for `procedure` naming `client`, or null.
+    const ContractConfig* findContract(std::string_view procedure,
+                                       std::string_view client) const noexcept;
 };
 
 /// Overrides applied after loading (command line): listen address and port.

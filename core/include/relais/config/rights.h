@@ -19,6 +19,8 @@ inline constexpr std::string_view kInboxRead = "inbox:read";
 inline constexpr std::string_view kPrefillRead = "prefill:read";
 inline constexpr std::string_view kAttributesWrite = "attributes:write";
 inline constexpr std::string_view kSubjectsAdmin = "subjects:admin";
+/// Read the access log of a subject the client names (a portal's "my data" page).
+inline constexpr std::string_view kAccessLogRead = "subjects:access-log";
 inline constexpr std::string_view kConnectorsCall = "connectors:call";
 inline constexpr std::string_view kConnectorsRead = "connectors:read";
 inline constexpr std::string_view kJobsAdmin = "jobs:admin";

@@ -15,7 +15,7 @@ namespace relais::sdk {
 /// Version of the binary interface between the core and its plugins. Bump it on any new
 /// virtual function, any layout change of an SDK type, or any change of the descriptor
 /// beyond its first two fields (which stay `abi_version` then `fingerprint` forever).
-inline constexpr std::uint32_t kAbiVersion = 2;
+inline constexpr std::uint32_t kAbiVersion = 3;
 
 }  // namespace relais::sdk
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -70,6 +71,11 @@ struct AttributeQuery {
     std::string procedure;           ///< procedure the data is read for
     std::string purpose;             ///< purpose from the contract, passed to APIs that log it
     std::string access_token;        ///< a FranceConnect access token, when given
+    /// Other identifiers the portal gave for this subject, by name: `ine` (student number),
+    /// `identifiant_france_travail`… A provider uses the ones its endpoints need.
+    std::map<std::string, std::string> identifiers;
+    /// The legal basis from the contract, passed to APIs that record it.
+    std::string legal_basis;
 };
 
 /// A call to a named endpoint (`/v1/connectors/{instance}/{endpoint}`).
@@ -106,6 +112,13 @@ public:
 
     virtual Result<DeliveryReceipt> deliver(const Delivery& delivery);
     virtual Result<PollBatch> poll(const std::string& cursor);
+    /// A provider's answer for `query.subject`: the attributes among `query.names` it could
+    /// establish, each with `source` (the instance name), `level`, `process`, `verified_at`
+    /// and `valid_until` filled in; names it does not serve are left out. Errors:
+    /// `NotFound` when the registry does not know the subject; `InvalidArgument` when an
+    /// identifier it needs is missing (the message names it); `Unavailable`/`Timeout`/
+    /// `Retryable` for transient failures (rate limit, provider down); `Permanent` for a
+    /// refusal the caller must not retry (e.g. an entity not open to disclosure).
     virtual Result<std::vector<Attribute>> fetchAttributes(const AttributeQuery& query);
     virtual Result<EndpointResponse> callEndpoint(const EndpointRequest& request);
 };

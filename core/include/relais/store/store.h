@@ -12,6 +12,7 @@
 #include "relais/sdk/dossier.h"
 #include "relais/sdk/event.h"
 #include "relais/sdk/result.h"
+#include "relais/sdk/subject.h"
 #include "relais/store/database.h"
 
 namespace relais::config {
@@ -123,6 +124,92 @@ struct AuditEntry {
     std::string procedure;
     std::string purpose;
     std::string outcome;  ///< `allowed`, `refused`…
+};
+
+/// A subject as stored: its identifiers, never its identity in clear (the pivot is kept
+/// as a hash; names and dates live in encrypted attributes).
+struct SubjectRecord {
+    std::string id;
+    sdk::SubjectKind kind = sdk::SubjectKind::Person;
+    std::string fc_sub;      ///< FranceConnect pairwise `sub`, or empty
+    std::string pivot_hash;  ///< hash of the normalised identity pivot, or empty
+    std::string siren;
+    std::string siret;
+    std::int64_t created_at = 0;
+};
+
+/// What designates a subject. The strongest non-empty identifier decides: `id` (then alone),
+/// else the first of `fc_sub`, `siret`, `siren`, `pivot_hash` that a subject holds. A SIREN
+/// designates the legal unit as a whole (a subject without SIRET): it is not looked up when
+/// the key has a SIRET (an establishment).
+struct SubjectKey {
+    std::string id;
+    sdk::SubjectKind kind = sdk::SubjectKind::Person;  ///< for a subject to create
+    std::string fc_sub;
+    std::string pivot_hash;
+    std::string siren;
+    std::string siret;
+};
+
+/// One attribute value as stored. The store never sees the clear value: `sealed` is the
+/// AES-256-GCM ciphertext made by the caller with key `key_id`.
+struct StoredAttribute {
+    std::int64_t id = 0;  ///< assigned by the store
+    std::string subject_id;
+    std::string name;
+    std::string sealed;
+    std::string key_id;
+    std::string source;  ///< provider instance, client name, or `declared`
+    int level = 0;
+    std::string process;
+    std::int64_t verified_at = 0;  ///< unix micros
+    std::int64_t valid_until = 0;  ///< unix micros; 0: no limit
+    std::string legal_basis;
+    std::int64_t retain_until = 0;  ///< unix micros; purged after; 0: no limit
+    bool current = false;           ///< the value in force for (subject, name)
+    std::int64_t recorded_at = 0;   ///< unix micros; assigned by the store
+};
+
+/// What became of one value given to `recordAttributes`.
+enum class AttributeOutcome {
+    Current,   ///< it is now the value in force
+    Outranked  ///< kept in the history only: a still-valid value of a higher level, or of the
+               ///< same level verified later, stays in force (or the value arrived expired)
+};
+
+/// One audit entry as stored, with its place in the chain.
+struct AuditRecord {
+    std::int64_t seq = 0;
+    AuditEntry entry;
+    std::string prev_hash;
+    std::string hash;
+};
+
+/// The result of checking the whole audit chain.
+struct AuditVerification {
+    bool intact = true;
+    std::int64_t entries = 0;  ///< entries checked (up to and including the first bad one)
+    /// seq of the first entry that breaks the chain (for removed entries: the first missing
+    /// seq); meaningful only when `intact` is false.
+    std::int64_t first_bad = 0;
+    std::string reason;  ///< what is wrong there (altered, removed, inserted…); empty if intact
+    /// seq of the oldest entry present (0: empty trail). Above 1, older entries were removed
+    /// (retention): the chain is checked from there, and that removal cannot be told from
+    /// an attacker's removal of the oldest entries.
+    std::int64_t first_seq = 0;
+};
+
+/// What an erasure removed and what it kept.
+struct ErasureOutcome {
+    std::int64_t attributes_deleted = 0;
+    std::int64_t dossiers_kept = 0;  ///< administrative records, unlinked from the subject
+};
+
+/// What a purge removed.
+struct PurgeOutcome {
+    std::int64_t past_retention = 0;  ///< values whose `retain_until` passed
+    std::int64_t expired = 0;         ///< values whose `valid_until` passed
+    std::int64_t nonces = 0;          ///< signature nonces past their window
 };
 
 /// Threading: every method may be called from any thread concurrently (the engine
@@ -251,6 +338,65 @@ public:
     sdk::Result<std::vector<Job>> jobs(std::optional<JobState> state, int limit);
     sdk::Result<std::vector<Job>> jobsOfDossier(const std::string& dossier_id);
 
+    // --- subjects and attributes -----------------------------------------------------------
+
+    /// The subject `key` designates (strongest identifier first), or an empty optional. One
+    /// indexed query. `InvalidArgument` when `key` carries no identifier.
+    sdk::Result<std::optional<SubjectRecord>> findSubject(const SubjectKey& key);
+
+    /// As `findSubject`, creating the subject (kind and every identifier of `key`) when none
+    /// matches; a found subject gains the identifiers of `key` it lacked (e.g. a FranceConnect
+    /// `sub` learnt for a subject first known by its pivot), unless another subject holds
+    /// them (`Conflict`, naming the identifier in `field`). Identifiers it has are never
+    /// replaced. Race-free: two concurrent calls for one new key create one subject.
+    /// `NotFound` when `key.id` names no subject (ids are assigned by the store);
+    /// `InvalidArgument` when `key` carries no identifier, or a SIRET outside its SIREN.
+    sdk::Result<SubjectRecord> resolveSubject(const SubjectKey& key, std::int64_t now);
+
+    /// Records values for `subject_id` in one transaction, arbitrating each against the value
+    /// in force for its name: a value replaces it when the current one has expired
+    /// (`valid_until` at or before `now`), has a lower level, or has the same level and an
+    /// earlier or equal `verified_at` — but a value that arrives already expired never
+    /// replaces a still-valid one; otherwise it is kept as history only. Values of one call
+    /// are arbitrated in order (a later one against an earlier one of the same name). One
+    /// outcome per value, in order. `NotFound` for an unknown subject; `InvalidArgument`
+    /// (naming the field, e.g. `values[2].name`) for an empty name, sealed value, key id or
+    /// source, a negative level or time, or a value whose `subject_id` names another subject.
+    sdk::Result<std::vector<AttributeOutcome>> recordAttributes(const std::string& subject_id,
+                                                                std::vector<StoredAttribute> values,
+                                                                std::int64_t now);
+
+    /// The values in force for `subject_id`, restricted to `names` unless empty, in name
+    /// order. Expired values are included (the caller decides what is fresh enough).
+    sdk::Result<std::vector<StoredAttribute>> currentAttributes(
+        const std::string& subject_id, const std::vector<std::string>& names = {});
+
+    /// Every value kept for `subject_id` (current and history), in order of recording.
+    sdk::Result<std::vector<StoredAttribute>> attributeHistory(const std::string& subject_id);
+
+    /// Dossiers whose applicant is `subject_id`, oldest first.
+    sdk::Result<std::vector<sdk::Dossier>> dossiersOfSubject(const std::string& subject_id);
+
+    /// Erases a subject, in one transaction: its attribute values (current and history) and
+    /// its row; its dossiers are kept (administrative records the law requires to keep) but
+    /// no longer point to it. The audit trail is untouched. `NotFound` for an unknown subject.
+    sdk::Result<ErasureOutcome> eraseSubject(const std::string& subject_id);
+
+    /// Deletes attribute values past their `retain_until` (current or not), non-current values
+    /// past their `valid_until`, and expired nonces, as of `now` (limits at or before `now`
+    /// have passed). Runs in batches of bounded size, each its own transaction, so that it
+    /// never holds the writer long; an error stops it (what was deleted stays deleted).
+    sdk::Result<PurgeOutcome> purge(std::int64_t now);
+
+    // --- signature nonces ----------------------------------------------------------------------
+
+    /// Remembers `nonce` until `expires_at`: true when it was new (or seen before but expired
+    /// at `now`), false when it was already seen and has not expired (a replay). One atomic
+    /// statement: shared by every process using the store. `InvalidArgument` for an empty
+    /// nonce or `expires_at` not after `now`.
+    sdk::Result<bool> rememberNonce(const std::string& nonce, std::int64_t now,
+                                    std::int64_t expires_at);
+
     // --- audit -----------------------------------------------------------------------------
 
     /// Appends to the audit trail, hash-chained: each entry stores the SHA-256 of the
@@ -259,6 +405,17 @@ public:
     sdk::Result<void> appendAudit(const AuditEntry& entry);
     /// Several entries in one transaction, chained in order.
     sdk::Result<void> appendAudit(const std::vector<AuditEntry>& entries);
+
+    /// Entries about `subject_id` (all subjects when empty), newest first, at most `limit`.
+    /// `InvalidArgument` when `limit` <= 0.
+    sdk::Result<std::vector<AuditRecord>> auditEntries(const std::string& subject_id, int limit);
+
+    /// Recomputes the whole chain and reports the first entry that breaks it: an altered
+    /// field, a removed entry (gap in seq or prev_hash mismatch) or an inserted one. Reads
+    /// the trail in pages (bounded memory). What a hash chain without an outside anchor
+    /// cannot see: entries removed from the oldest end (taken for retention, see
+    /// `AuditVerification::first_seq`) or forged at the newest end with correct hashes.
+    sdk::Result<AuditVerification> verifyAudit();
 
     // --- cursors and idempotency ---------------------------------------------------------
 

@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#include "apistration.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <system_error>
+
+#include <unistd.h>
+
+namespace relais::plugins::apistration {
+namespace {
+
+using sdk::ErrorCode;
+namespace chrono = std::chrono;
+
+constexpr std::int64_t kMaxTimeoutMs = std::int64_t{10} * 60 * 1000;
+constexpr int kMaxRetryAfterSeconds = 86'400;
+constexpr std::int64_t kMicrosPerSecond = 1'000'000;
+// Error texts quoted from an answer: enough for a code, a title and a detail each.
+constexpr std::size_t kMaxQuotedBytes = 400;
+constexpr std::size_t kMaxQuotedErrors = 3;
+
+sdk::Error invalid(const std::string& key, const std::string& message) {
+    return sdk::fail(ErrorCode::InvalidArgument, key + ": " + message, key);
+}
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+std::string_view trim(std::string_view text) noexcept {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    return text;
+}
+
+bool parseInt(std::string_view text, std::int64_t& out) noexcept {
+    text = trim(text);
+    if (text.empty() || text.size() > 18) return false;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return ec == std::errc{} && end == text.data() + text.size();
+}
+
+sdk::Result<int> timeoutMs(const sdk::Settings& settings, const std::string& key,
+                           std::int64_t fallback_ms) {
+    const sdk::Setting* s = settings.find(key);
+    const std::int64_t ms = s != nullptr ? s->integer : fallback_ms;
+    if (ms <= 0 || ms > kMaxTimeoutMs) return invalid(key, "must be more than 0 and at most 10m");
+    return static_cast<int>(ms);
+}
+
+sdk::Result<std::string> readablePath(const sdk::Settings& settings, const std::string& key) {
+    const std::string path = settings.string(key);
+    if (path.empty()) return path;
+    if (::access(path.c_str(), R_OK) != 0) {
+        const std::error_code error(errno, std::generic_category());
+        return invalid(key, "cannot read " + path + ": " + error.message());
+    }
+    return path;
+}
+
+// Replaces every masked value by `***`, control characters and invalid UTF-8 by a space,
+// collapses white space and cuts to `max_bytes` on a character boundary: safe to put in a
+// message that lands in logs and dead-letter reasons.
+std::string sanitise(std::string_view text, const std::vector<std::string>& masked,
+                     std::size_t max_bytes) {
+    std::string work(text);
+    for (const std::string& secret : masked) {
+        if (secret.empty()) continue;
+        for (auto at = work.find(secret); at != std::string::npos; at = work.find(secret, at)) {
+            work.replace(at, secret.size(), "***");
+            at += 3;
+        }
+    }
+    std::string out;
+    out.reserve(std::min(work.size(), max_bytes));
+    bool space = false;
+    for (std::size_t i = 0; i < work.size();) {
+        const auto u = static_cast<unsigned char>(work[i]);
+        std::size_t length = 1;
+        bool valid = true;
+        if (u >= 0x80) {
+            length = u >= 0xF0 ? 4 : u >= 0xE0 ? 3 : u >= 0xC0 ? 2 : 0;
+            valid = length >= 2 && length <= 4 && u < 0xF5 && i + length <= work.size();
+            for (std::size_t k = 1; valid && k < length; ++k) {
+                valid = (static_cast<unsigned char>(work[i + k]) & 0xC0U) == 0x80U;
+            }
+            if (!valid) length = 1;
+        }
+        const bool blank = !valid || u < 0x20 || u == 0x7F || u == ' ';
+        if (blank) {
+            space = !out.empty();
+            i += 1;
+            continue;
+        }
+        const std::size_t needed = length + (space ? 1 : 0);
+        if (out.size() + needed > max_bytes) {
+            if (max_bytes >= 3 && out.size() + 3 <= max_bytes) out += "...";
+            break;
+        }
+        if (space) out.push_back(' ');
+        space = false;
+        out.append(work, i, length);
+        i += length;
+    }
+    return out;
+}
+
+std::string textOf(const sdk::Json* value) {
+    if (value == nullptr || value->isNull()) return {};
+    if (value->isString()) return value->asString();
+    return value->dump();
+}
+
+// `code title: detail`, for each entry of an API error body, `; `-separated.
+std::string quoteErrors(const sdk::Json& body, const std::vector<std::string>& masked,
+                        int& retry_in) {
+    const sdk::Json* errors = body.find("errors");
+    if (errors == nullptr || !errors->isArray()) return {};
+    std::string quoted;
+    std::size_t count = 0;
+    for (const sdk::Json& error : *errors->arrayIf()) {
+        if (const sdk::Json* meta_retry = error.path("meta.retry_in");
+            meta_retry != nullptr && meta_retry->isNumber() && retry_in == 0) {
+            retry_in = static_cast<int>(
+                std::clamp<std::int64_t>(meta_retry->asInt(), 0, kMaxRetryAfterSeconds));
+        }
+        if (++count > kMaxQuotedErrors) continue;
+        std::string one = textOf(error.find("code"));
+        const std::string title = textOf(error.find("title"));
+        const std::string detail = textOf(error.find("detail"));
+        if (!title.empty()) one += (one.empty() ? "" : " ") + title;
+        if (!detail.empty()) one += (one.empty() ? "" : ": ") + detail;
+        if (const sdk::Json* provider = error.path("meta.provider");
+            provider != nullptr && provider->isString()) {
+            one += " (provider " + provider->asString() + ")";
+        }
+        one = sanitise(one, masked, kMaxQuotedBytes);
+        if (one.empty()) continue;
+        quoted += (quoted.empty() ? "" : "; ") + one;
+    }
+    if (count > kMaxQuotedErrors) {
+        quoted += "; and " + std::to_string(count - kMaxQuotedErrors) + " more";
+    }
+    return quoted;
+}
+
+// IMF-fixdate (RFC 9110 §5.6.7) `Sun, 06 Nov 1994 08:49:37 GMT` as Unix seconds.
+std::optional<std::int64_t> parseImfFixdate(std::string_view text) noexcept {
+    constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    if (text.size() != 29 || text.substr(3, 2) != ", " || text[7] != ' ' || text[11] != ' ' ||
+        text[16] != ' ' || text[19] != ':' || text[22] != ':' || text.substr(25) != " GMT") {
+        return std::nullopt;
+    }
+    const auto month_it = std::find(kMonths.begin(), kMonths.end(), text.substr(8, 3));
+    if (month_it == kMonths.end()) return std::nullopt;
+    std::int64_t day = 0;
+    std::int64_t year = 0;
+    std::int64_t hour = 0;
+    std::int64_t minute = 0;
+    std::int64_t second = 0;
+    if (!parseInt(text.substr(5, 2), day) || !parseInt(text.substr(12, 4), year) ||
+        !parseInt(text.substr(17, 2), hour) || !parseInt(text.substr(20, 2), minute) ||
+        !parseInt(text.substr(23, 2), second)) {
+        return std::nullopt;
+    }
+    const chrono::year_month_day date{
+        chrono::year{static_cast<int>(year)},
+        chrono::month{static_cast<unsigned>(month_it - kMonths.begin() + 1)},
+        chrono::day{static_cast<unsigned>(day)}};
+    if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+    const auto days = chrono::sys_days(date).time_since_epoch().count();
+    return std::int64_t{days} * 86'400 + hour * 3'600 + minute * 60 + second;
+}
+
+chrono::year_month_day civilDate(sdk::Timestamp now) noexcept {
+    const auto seconds = chrono::sys_seconds(chrono::seconds(now.micros / kMicrosPerSecond));
+    return chrono::year_month_day(chrono::floor<chrono::days>(seconds));
+}
+
+sdk::Timestamp lastSecondOf(chrono::year_month_day date) noexcept {
+    const auto days = chrono::sys_days(date).time_since_epoch().count();
+    return sdk::Timestamp::fromUnixSeconds(std::int64_t{days} * 86'400 + 86'399);
+}
+
+}  // namespace
+
+bool isDigits(std::string_view text, std::size_t n) noexcept {
+    return text.size() == n &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool isValidSiret(std::string_view text) noexcept {
+    if (!isDigits(text, 14)) return false;
+    if (text.substr(0, 9) == "356000000") {
+        int sum = 0;
+        for (const char c : text) sum += c - '0';
+        return sum % 5 == 0;
+    }
+    int sum = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        int digit = text[text.size() - 1 - i] - '0';
+        if (i % 2 == 1) {
+            digit *= 2;
+            if (digit > 9) digit -= 9;
+        }
+        sum += digit;
+    }
+    return sum % 10 == 0;
+}
+
+bool isBearerToken(std::string_view text) noexcept {
+    return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u > 0x20 && u < 0x7F;
+    });
+}
+
+std::string percentEncode(std::string_view text) {
+    constexpr std::string_view kHex = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (std::isalnum(u) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+            out.push_back(c);
+        } else {
+            out.push_back('%');
+            out.push_back(kHex[u >> 4U]);
+            out.push_back(kHex[u & 0x0FU]);
+        }
+    }
+    return out;
+}
+
+void Query::add(std::string_view name, std::string_view value) {
+    text_.push_back(text_.empty() ? '?' : '&');
+    text_ += percentEncode(name);
+    text_.push_back('=');
+    text_ += percentEncode(value);
+}
+
+sdk::Result<ApiConfig> buildApiConfig(std::string api_name, const sdk::Settings& settings,
+                                      const sdk::Secrets& secrets) {
+    ApiConfig config;
+    config.api_name = std::move(api_name);
+
+    std::string base_url(trim(settings.string("base-url")));
+    if (base_url.find_first_of("?#") != std::string::npos) {
+        return invalid("base-url",
+                       "must not hold a query or a fragment: give the API's root "
+                       "(https://particulier.api.gouv.fr)");
+    }
+    while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
+    if (base_url.empty()) return invalid("base-url", "is empty");
+    config.base_url = std::move(base_url);
+
+    const std::string reference = settings.string("token");
+    auto token = secrets.resolve(reference);
+    if (!token) {
+        return invalid("token",
+                       "cannot resolve the secret " + reference + ": " + token.error().message);
+    }
+    if (token->empty()) return invalid("token", "the secret " + reference + " is empty");
+    if (!isBearerToken(*token)) {
+        return invalid("token", "the secret " + reference +
+                                    " contains spaces or control characters, which a bearer "
+                                    "token cannot hold");
+    }
+    config.token = std::move(token).value();
+
+    config.recipient = std::string(trim(settings.string("recipient")));
+    if (!isValidSiret(config.recipient)) {
+        return invalid("recipient", "'" + config.recipient +
+                                        "' is not a valid SIRET (14 digits, Luhn check): give "
+                                        "the SIRET of the administration the data is for");
+    }
+
+    auto timeout = timeoutMs(settings, "timeout", 10'000);
+    if (!timeout) return std::move(timeout).error();
+    config.timeout_ms = *timeout;
+    auto connect_timeout = timeoutMs(settings, "connect-timeout", 5'000);
+    if (!connect_timeout) return std::move(connect_timeout).error();
+    config.connect_timeout_ms = *connect_timeout;
+
+    auto ca_file = readablePath(settings, "ca-file");
+    if (!ca_file) return std::move(ca_file).error();
+    auto client_cert = readablePath(settings, "client-certificate");
+    if (!client_cert) return std::move(client_cert).error();
+    auto client_key = readablePath(settings, "client-key");
+    if (!client_key) return std::move(client_key).error();
+    if (client_cert->empty() != client_key->empty()) {
+        return invalid(client_cert->empty() ? "client-certificate" : "client-key",
+                       "client-certificate and client-key go together");
+    }
+    config.tls.ca_file = std::move(ca_file).value();
+    config.tls.client_cert_file = std::move(client_cert).value();
+    config.tls.client_key_file = std::move(client_key).value();
+
+    const bool https = config.base_url.size() >= 8 &&
+                       equalsIgnoreCase(std::string_view(config.base_url).substr(0, 8), "https://");
+    if (!https) {
+        config.warnings.emplace_back(
+            "base-url is plain http: the token and personal data travel unencrypted (use "
+            "https except for a local mock)");
+    }
+    return config;
+}
+
+int retryAfterSeconds(std::string_view value, sdk::Timestamp now) noexcept {
+    value = trim(value);
+    if (value.empty()) return 0;
+    std::int64_t seconds = 0;
+    if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        if (!parseInt(value, seconds)) return kMaxRetryAfterSeconds;  // absurdly long
+    } else if (const auto at = parseImfFixdate(value)) {
+        seconds = *at - now.micros / kMicrosPerSecond;
+    } else {
+        return 0;
+    }
+    return static_cast<int>(std::clamp<std::int64_t>(seconds, 0, kMaxRetryAfterSeconds));
+}
+
+sdk::Error errorFromResponse(const sdk::HttpResponse& response, const std::string& where,
+                             const std::vector<std::string>& masked, sdk::Timestamp now) {
+    const int status = response.status;
+    ErrorCode code = ErrorCode::Permanent;
+    std::string meaning;
+    switch (status) {
+        case 400:
+        case 422:
+            code = ErrorCode::InvalidArgument;
+            meaning = "the API refused the parameters";
+            break;
+        case 401:
+            meaning = "the token is invalid, expired or revoked";
+            break;
+        case 403:
+            meaning = "the token lacks the scope for this data";
+            break;
+        case 404:
+            code = ErrorCode::NotFound;
+            meaning = "not found";
+            break;
+        case 451:
+            meaning =
+                "the entity is not open to disclosure (non-diffusible): relais must not store "
+                "or serve its data";
+            break;
+        case 409:
+            code = ErrorCode::Retryable;
+            meaning = "the same call is already running";
+            break;
+        case 429:
+            code = ErrorCode::Retryable;
+            meaning = "rate limit reached";
+            break;
+        case 503:
+            code = ErrorCode::Unavailable;
+            meaning = "the API is unavailable";
+            break;
+        case 504:
+            code = ErrorCode::Timeout;
+            meaning = "the data provider did not answer in time";
+            break;
+        default:
+            if (status >= 500) {
+                code = ErrorCode::Retryable;
+                meaning = "the API or its data provider failed";
+            } else {
+                meaning = "refused";
+            }
+    }
+
+    int retry_in = 0;
+    std::string quoted;
+    if (auto body = sdk::Json::parse(response.body); body && body->isObject()) {
+        quoted = quoteErrors(*body, masked, retry_in);
+    }
+    if (quoted.empty() && !response.body.empty()) {
+        quoted = sanitise(response.body, masked, kMaxQuotedBytes);
+    }
+
+    sdk::Error error =
+        sdk::fail(code, where + " answered " + std::to_string(status) + " (" + meaning + ")");
+    if (sdk::isTransient(code)) {
+        int advice = retryAfterSeconds(response.header("Retry-After"), now);
+        std::string origin = "Retry-After";
+        if (advice == 0 && retry_in > 0) {
+            advice = retry_in;
+            origin = "meta.retry_in";
+        } else if (std::int64_t reset = 0;
+                   advice == 0 && parseInt(response.header("RateLimit-Reset"), reset)) {
+            advice = static_cast<int>(std::clamp<std::int64_t>(
+                reset - now.micros / kMicrosPerSecond, 0, kMaxRetryAfterSeconds));
+            origin = "RateLimit-Reset";
+        }
+        error.retry_after_seconds = advice;
+        if (advice > 0) error.message += " (" + origin + ": " + std::to_string(advice) + " s)";
+    }
+    if (!quoted.empty()) error.message += ": " + quoted;
+    return error;
+}
+
+sdk::Result<sdk::Json> get(sdk::HttpClient& http, const ApiConfig& config, const Call& call,
+                           sdk::Timestamp now) {
+    const std::string where = config.api_name + " GET " + config.base_url + call.path;
+    sdk::HttpRequest request;
+    request.method = "GET";
+    request.url = config.base_url + call.path + call.query.text();
+    request.headers = {{"Authorization", "Bearer " + call.bearer}, {"Accept", "application/json"}};
+    request.timeout_ms = config.timeout_ms;
+    request.connect_timeout_ms = config.connect_timeout_ms;
+    request.tls = config.tls;
+
+    auto sent = http.send(request);
+    const std::vector<std::string> masked = {config.token, call.bearer};
+    if (!sent) {
+        sdk::Error error = std::move(sent).error();
+        // The client names the host only, never the query (which holds personal data).
+        error.message = where + ": " + sanitise(error.message, masked, kMaxQuotedBytes);
+        return error;
+    }
+    if (sent->status != 200) return errorFromResponse(*sent, where, masked, now);
+    auto body = sdk::Json::parse(sent->body);
+    if (!body || !body->isObject()) {
+        return sdk::fail(ErrorCode::Permanent,
+                         where + " answered 200 with a body that is not a JSON object");
+    }
+    return std::move(body).value();
+}
+
+sdk::Timestamp endOfMonth(sdk::Timestamp now) noexcept {
+    const auto date = civilDate(now);
+    return lastSecondOf(chrono::year_month_day(date.year() / date.month() / chrono::last));
+}
+
+sdk::Timestamp endOfSchoolYear(sdk::Timestamp now) noexcept {
+    const auto date = civilDate(now);
+    const chrono::year year =
+        date.month() >= chrono::September ? date.year() + chrono::years(1) : date.year();
+    return lastSecondOf(year / chrono::August / 31);
+}
+
+std::optional<sdk::Timestamp> endOfDay(std::string_view date) noexcept {
+    std::int64_t year = 0;
+    std::int64_t month = 0;
+    std::int64_t day = 0;
+    if (date.size() != 10 || date[4] != '-' || date[7] != '-' || !isDigits(date.substr(0, 4), 4) ||
+        !isDigits(date.substr(5, 2), 2) || !isDigits(date.substr(8, 2), 2) ||
+        !parseInt(date.substr(0, 4), year) || !parseInt(date.substr(5, 2), month) ||
+        !parseInt(date.substr(8, 2), day)) {
+        return std::nullopt;
+    }
+    const chrono::year_month_day civil{chrono::year{static_cast<int>(year)},
+                                       chrono::month{static_cast<unsigned>(month)},
+                                       chrono::day{static_cast<unsigned>(day)}};
+    if (!civil.ok()) return std::nullopt;
+    return lastSecondOf(civil);
+}
+
+sdk::Timestamp plusSeconds(sdk::Timestamp now, std::int64_t seconds) noexcept {
+    sdk::Timestamp later = now;
+    later.micros += seconds * kMicrosPerSecond;
+    return later;
+}
+
+sdk::Attribute makeAttribute(std::string name, sdk::Json value, const std::string& source,
+                             std::string process, sdk::Timestamp now,
+                             std::optional<sdk::Timestamp> valid_until,
+                             const std::string& legal_basis) {
+    sdk::Attribute attribute;
+    attribute.name = std::move(name);
+    attribute.value = std::move(value);
+    attribute.source = source;
+    attribute.level = sdk::level::kTrustedRegistry;
+    attribute.process = std::move(process);
+    attribute.verified_at = now;
+    attribute.valid_until = valid_until;
+    attribute.legal_basis = legal_basis;
+    return attribute;
+}
+
+}  // namespace relais::plugins::apistration
