@@ -10,8 +10,11 @@
 namespace relais::adapters::json {
 
 inline constexpr relais_config_key kConfigKeys[] = {
-    {"source-key", sdk::ConfigType::String, true, nullptr,
-     "path of the portal's dossier id in the body (e.g. numero_dossier)", nullptr},
+    {"source-key", sdk::ConfigType::String, false, "",
+     "path of the portal's dossier id in the body (e.g. numero_dossier): a replayed webhook "
+     "then returns the same dossier; empty: the request's Idempotency-Key header, and without "
+     "it every request is a new dossier",
+     nullptr},
     {"procedure", sdk::ConfigType::String, false, "",
      "procedure code given to every dossier (or use procedure-field)", nullptr},
     {"procedure-field", sdk::ConfigType::String, false, "",

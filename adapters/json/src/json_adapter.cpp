@@ -3,6 +3,8 @@
 
 #include <charconv>
 
+#include <strings.h>
+
 #include "relais/sdk/host.h"
 
 namespace relais::adapters::json {
@@ -111,13 +113,16 @@ sdk::Result<sdk::Dossier> parseDossier(const Layout& layout, std::string_view bo
     sdk::Dossier dossier;
     dossier.source = source;
 
-    const sdk::Json* key = fields.path(layout.source_key);
-    if (isEmptyValue(key) || scalarText(*key).empty()) {
-        return sdk::fail(ErrorCode::InvalidArgument,
-                         "missing the portal's dossier id at '" + layout.source_key + "'",
-                         layout.source_key);
+    // Without a configured path the key comes from the request (see parseInbound).
+    if (!layout.source_key.empty()) {
+        const sdk::Json* key = fields.path(layout.source_key);
+        if (isEmptyValue(key) || scalarText(*key).empty()) {
+            return sdk::fail(ErrorCode::InvalidArgument,
+                             "missing the portal's dossier id at '" + layout.source_key + "'",
+                             layout.source_key);
+        }
+        dossier.source_key = scalarText(*key);
     }
-    dossier.source_key = scalarText(*key);
 
     if (!layout.procedure.empty()) {
         dossier.procedure = layout.procedure;
@@ -262,6 +267,16 @@ sdk::Result<sdk::InboundBatch> JsonAdapter::parseInbound(const sdk::InboundReque
     }
     auto dossier = parseDossier(layout_, request.body, host().instanceName(), host().clock().now());
     if (!dossier) return std::move(dossier).error();
+    if (layout_.source_key.empty()) {
+        // The portal's idempotency key, when it sends one; otherwise the key stays empty and
+        // the core gives the dossier its own (every such request is a new dossier).
+        for (const auto& [name, value] : request.headers) {
+            if (name.size() == 15 && strncasecmp(name.c_str(), "Idempotency-Key", 15) == 0) {
+                dossier->source_key = value;
+                break;
+            }
+        }
+    }
     sdk::InboundBatch batch;
     batch.dossiers.push_back(std::move(dossier).value());
     return batch;

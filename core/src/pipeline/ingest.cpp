@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "relais/pipeline/ingest.h"
 
+#include "relais/common/crypto.h"
 #include "relais/log/log.h"
 #include "relais/metrics/registry.h"
 #include "relais/pipeline/attachment_fetcher.h"
@@ -31,6 +32,10 @@ sdk::Result<IngestResult> Ingestor::ingest(sdk::Dossier dossier, const std::stri
         return metrics_.counter("relais_ingest_total", "dossiers received, by adapter and outcome",
                                 {{"adapter", dossier.source}, {"outcome", std::string(outcome)}});
     };
+
+    // A portal that gives no key for its dossiers: each request is a new dossier, keyed by
+    // relais (nothing to deduplicate on).
+    if (dossier.source_key.empty()) dossier.source_key = "relais:" + common::uuidV4();
 
     // A replay costs one read, not a download of every attachment again.
     auto known = store_.findDossierId(dossier.source, dossier.source_key);

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // The audit trail: append-only and hash-chained; reading it and checking the chain.
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -8,6 +10,7 @@
 #include "relais/sdk/json.h"
 #include "relais/store/store.h"
 
+#include "store/audit_queue.h"
 #include "store/rows.h"
 
 namespace relais::store {
@@ -144,26 +147,55 @@ sdk::Result<void> Store::appendAudit(const std::vector<AuditEntry>& entries) {
         }
         if (entry.at == 0) entry.at = now;
     }
-    return database_->write([&](Poco::Data::Session& session) {
-        // The single writer (or, on engines with several, the unique hash) orders the chain.
-        using Last = Poco::Tuple<std::int64_t, std::string>;
-        const auto last =
-            queryOne<Last>(session, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
-        std::int64_t seq = last ? last->get<0>() : 0;
-        std::string previous = last ? last->get<1>() : kGenesis;
-        for (const AuditEntry& entry : stored) {
-            ++seq;
-            std::string hash = entryHash(previous, seq, entry);
-            execute(session,
-                    "INSERT INTO audit (seq, at, client, subject_id, dossier_id, action, "
-                    "attributes, procedure, purpose, outcome, prev_hash, hash) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    seq, entry.at, entry.client, entry.subject_id, entry.dossier_id, entry.action,
-                    entry.attributes, entry.procedure, entry.purpose, entry.outcome, previous,
-                    hash);
-            previous = std::move(hash);
+
+    // Combining: the first caller to find no write in flight writes everything queued so
+    // far, its own entries included, then hands each caller its result.
+    AuditQueue& queue = *audit_queue_;
+    AuditQueue::Pending self;
+    self.entries = &stored;
+    std::unique_lock lock(queue.mutex);
+    queue.waiting.push_back(&self);
+    while (!self.done) {
+        if (queue.writing) {
+            queue.written.wait(lock);
+            continue;
         }
-    });
+        queue.writing = true;
+        std::vector<AuditQueue::Pending*> batch;
+        batch.swap(queue.waiting);
+        lock.unlock();
+        const sdk::Result<void> result = database_->write([&](Poco::Data::Session& session) {
+            // The single writer (or, on engines with several, the unique hash) orders the
+            // chain.
+            using Last = Poco::Tuple<std::int64_t, std::string>;
+            const auto last =
+                queryOne<Last>(session, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+            std::int64_t seq = last ? last->get<0>() : 0;
+            std::string previous = last ? last->get<1>() : kGenesis;
+            for (const AuditQueue::Pending* pending : batch) {
+                for (const AuditEntry& entry : *pending->entries) {
+                    ++seq;
+                    std::string hash = entryHash(previous, seq, entry);
+                    execute(session,
+                            "INSERT INTO audit (seq, at, client, subject_id, dossier_id, action, "
+                            "attributes, procedure, purpose, outcome, prev_hash, hash) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            seq, entry.at, entry.client, entry.subject_id, entry.dossier_id,
+                            entry.action, entry.attributes, entry.procedure, entry.purpose,
+                            entry.outcome, previous, hash);
+                    previous = std::move(hash);
+                }
+            }
+        });
+        lock.lock();
+        for (AuditQueue::Pending* pending : batch) {
+            pending->result = result;
+            pending->done = true;
+        }
+        queue.writing = false;
+        queue.written.notify_all();
+    }
+    return self.result;
 }
 
 sdk::Result<std::vector<AuditRecord>> Store::auditEntries(const std::string& subject_id,

@@ -6,6 +6,7 @@
 #include "relais/common/errors.h"
 #include "relais/config/config.h"
 
+#include "store/audit_queue.h"
 #include "store/rows.h"
 
 // The domain SQL of the Store is split by subject: dossiers and events in
@@ -64,7 +65,8 @@ std::unique_ptr<Store> Store::open(const config::StoreConfig& config) {
                      "' (expected 'sqlite' or 'postgresql')");
 }
 
-Store::Store(std::unique_ptr<Database> database) : database_(std::move(database)) {
+Store::Store(std::unique_ptr<Database> database)
+    : database_(std::move(database)), audit_queue_(std::make_unique<AuditQueue>()) {
     if (!database_) throw StoreError("Store needs a database engine");
 }
 

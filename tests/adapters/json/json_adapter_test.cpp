@@ -171,6 +171,29 @@ TEST(JsonAdapter, ParseInboundRefusesNonJsonContentTypes) {
     EXPECT_EQ(batch->dossiers[0].source, "portail");
 }
 
+TEST(JsonAdapter, WithoutASourceKeyPathTheIdempotencyKeyHeaderIsTheKey) {
+    test::TestServices services;
+    auto host = services.host("portail");
+    JsonAdapter adapter(*host);
+    ASSERT_TRUE(adapter
+                    .configure(sdk::Settings(
+                        {{"source-key", sdk::ConfigType::String, "", 0, false, {}, false},
+                         {"procedure", sdk::ConfigType::String, "p", 0, false, {}, false}}))
+                    .ok());
+    sdk::InboundRequest request;
+    request.content_type = "application/json";
+    request.body = R"({"numero_dossier": "RS-1"})";
+    request.headers = {{"idempotency-key", "8e03978e-40d5-43e8-bc93-6894a57f9324"}};
+    auto keyed = adapter.parseInbound(request);
+    ASSERT_TRUE(keyed.ok()) << keyed.error().message;
+    EXPECT_EQ(keyed->dossiers[0].source_key, "8e03978e-40d5-43e8-bc93-6894a57f9324");
+    // No header: no key; the core then keys the dossier itself (no deduplication).
+    request.headers.clear();
+    auto unkeyed = adapter.parseInbound(request);
+    ASSERT_TRUE(unkeyed.ok()) << unkeyed.error().message;
+    EXPECT_EQ(unkeyed->dossiers[0].source_key, "");
+}
+
 class JsonAdapterCallback : public ::testing::Test {
 protected:
     void configure(const std::string& url) {

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // Store: reading the audit trail, and verifying its hash chain against tampering done
 // directly on the database file (as someone with access to it would).
+#include <atomic>
+#include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -289,6 +292,56 @@ TEST_F(AuditVerifyTest, ABreakDeepInALongTrailIsFound) {
     EXPECT_FALSE(verification.intact);
     EXPECT_EQ(verification.first_bad, 2345);
     EXPECT_EQ(verification.entries, 2345);
+}
+
+}  // namespace
+}  // namespace relais::store
+
+namespace relais::store {
+namespace {
+
+// Concurrent appends are combined into shared writes: every caller's entries must still be
+// in the chain exactly once, each caller's own entries in its order, the chain intact.
+TEST(AuditCombining, ConcurrentAppendsAllLandInOneIntactChain) {
+    relais::test::TempDir dir;
+    const config::StoreConfig config = test::storeConfig(dir);
+    auto store = Store::open(config);
+    constexpr int kThreads = 16;
+    constexpr int kEach = 40;
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < kEach; ++i) {
+                AuditEntry entry;
+                entry.client = "client-" + std::to_string(t);
+                entry.subject_id = std::to_string(i);
+                entry.action = "prefill.read";
+                entry.outcome = "allowed";
+                if (!store->appendAudit(entry)) ++failures;
+            }
+        });
+    }
+    for (std::thread& thread : threads) thread.join();
+    EXPECT_EQ(failures.load(), 0);
+    auto verified = store->verifyAudit();
+    ASSERT_TRUE(verified) << verified.error().message;
+    EXPECT_TRUE(verified->intact) << verified->reason;
+    EXPECT_EQ(verified->entries, kThreads * kEach);
+    auto entries = store->auditEntries("", kThreads * kEach + 10);
+    ASSERT_TRUE(entries);
+    ASSERT_EQ(entries->size(), static_cast<std::size_t>(kThreads * kEach));
+    // Newest first: each client's subjects count down.
+    std::map<std::string, int> last;
+    for (const AuditRecord& record : *entries) {
+        const int subject = std::stoi(record.entry.subject_id);
+        auto [it, fresh] = last.emplace(record.entry.client, subject);
+        if (!fresh) {
+            EXPECT_EQ(subject, it->second - 1) << record.entry.client;
+            it->second = subject;
+        }
+    }
+    EXPECT_EQ(last.size(), static_cast<std::size_t>(kThreads));
 }
 
 }  // namespace

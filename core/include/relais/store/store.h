@@ -403,7 +403,12 @@ public:
     /// previous entry's hash and of its own content, so altering, removing or inserting an
     /// entry breaks the chain. Group-committed like every write.
     sdk::Result<void> appendAudit(const AuditEntry& entry);
-    /// Several entries in one transaction, chained in order.
+    /// Several entries in one transaction, chained in order. Concurrent callers are combined:
+    /// while one write of the trail is in flight, the entries of the others queue up and go
+    /// in the next write together (one read of the chain's head, then one insert each), so
+    /// auditing every read costs neither a disk flush nor a writer round trip per read.
+    /// Each caller is answered once its entries are committed; a failed write fails every
+    /// caller whose entries it held.
     sdk::Result<void> appendAudit(const std::vector<AuditEntry>& entries);
 
     /// Entries about `subject_id` (all subjects when empty), newest first, at most `limit`.
@@ -424,7 +429,11 @@ public:
     sdk::Result<void> setCursor(const std::string& owner, const std::string& value);
 
 private:
+    struct AuditQueue;
+
     std::unique_ptr<Database> database_;
+    /// Audit appends waiting to be written together (see `appendAudit`).
+    std::unique_ptr<AuditQueue> audit_queue_;
 };
 
 }  // namespace relais::store
