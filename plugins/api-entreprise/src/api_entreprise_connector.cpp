@@ -159,23 +159,7 @@ sdk::Result<void> ApiEntrepriseConnector::configure(const sdk::Settings& setting
 
 sdk::Result<sdk::Json> ApiEntrepriseConnector::call(const apistration::Call& call,
                                                     std::string_view endpoint) const {
-    const std::int64_t started = host().clock().monotonicMicros();
-    auto answer = apistration::get(host().http(), config_->api, call, host().clock().now());
-    const double seconds =
-        static_cast<double>(host().clock().monotonicMicros() - started) / 1'000'000.0;
-    const std::string result = answer ? "ok" : std::string(sdk::toString(answer.error().code));
-    host().metrics().increment("api_entreprise_calls_total",
-                               {{"endpoint", std::string(endpoint)}, {"result", result}});
-    host().metrics().observe("api_entreprise_call_seconds", seconds,
-                             {{"endpoint", std::string(endpoint)}});
-    if (answer || answer.error().code == ErrorCode::NotFound) {
-        host().logger().debug("API Entreprise call",
-                              {{"endpoint", std::string(endpoint)}, {"result", result}});
-    } else {
-        host().logger().warn("API Entreprise call failed",
-                             {{"endpoint", std::string(endpoint)}, {"result", result}});
-    }
-    return answer;
+    return apistration::instrumentedGet(host(), config_->api, call, endpoint, "api_entreprise");
 }
 
 sdk::Result<std::vector<sdk::Attribute>> ApiEntrepriseConnector::fetchAttributes(

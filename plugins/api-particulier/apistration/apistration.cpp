@@ -489,4 +489,27 @@ sdk::Attribute makeAttribute(std::string name, sdk::Json value, const std::strin
     return attribute;
 }
 
+sdk::Result<sdk::Json> instrumentedGet(sdk::Host& host, const ApiConfig& config, const Call& call,
+                                       std::string_view endpoint, std::string_view metric_prefix) {
+    const std::int64_t started = host.clock().monotonicMicros();
+    auto answer = get(host.http(), config, call, host.clock().now());
+    const double seconds =
+        static_cast<double>(host.clock().monotonicMicros() - started) / 1'000'000.0;
+    const std::string result = answer ? "ok" : std::string(sdk::toString(answer.error().code));
+    const std::string prefix(metric_prefix);
+    host.metrics().increment(prefix + "_calls_total",
+                             {{"endpoint", std::string(endpoint)}, {"result", result}});
+    host.metrics().observe(prefix + "_call_seconds", seconds,
+                           {{"endpoint", std::string(endpoint)}});
+    // Never the parameters: they are personal data.
+    if (answer || answer.error().code == sdk::ErrorCode::NotFound) {
+        host.logger().debug(config.api_name + " call",
+                            {{"endpoint", std::string(endpoint)}, {"result", result}});
+    } else {
+        host.logger().warn(config.api_name + " call failed",
+                           {{"endpoint", std::string(endpoint)}, {"result", result}});
+    }
+    return answer;
+}
+
 }  // namespace relais::plugins::apistration

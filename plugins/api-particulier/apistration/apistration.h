@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "relais/sdk/attribute.h"
+#include "relais/sdk/host.h"
 #include "relais/sdk/http_client.h"
 #include "relais/sdk/json.h"
 #include "relais/sdk/result.h"
@@ -88,6 +89,14 @@ struct Call {
 /// - a 200 whose body is not a JSON object → `Permanent`.
 sdk::Result<sdk::Json> get(sdk::HttpClient& http, const ApiConfig& config, const Call& call,
                            sdk::Timestamp now);
+
+/// `get` through the plugin's host, measured and logged: the counter
+/// `<metric_prefix>_calls_total{endpoint, result}` and the histogram
+/// `<metric_prefix>_call_seconds{endpoint}`, and a log line naming the endpoint and the
+/// result (debug when answered or not found, warn otherwise) — never the parameters, which
+/// are personal data.
+sdk::Result<sdk::Json> instrumentedGet(sdk::Host& host, const ApiConfig& config, const Call& call,
+                                       std::string_view endpoint, std::string_view metric_prefix);
 
 /// The error for a non-200 `response` (see `get`). `where` starts the message.
 sdk::Error errorFromResponse(const sdk::HttpResponse& response, const std::string& where,

@@ -87,24 +87,7 @@ sdk::Result<void> ApiParticulierConnector::configure(const sdk::Settings& settin
 
 sdk::Result<sdk::Json> ApiParticulierConnector::call(const apistration::Call& call,
                                                      std::string_view endpoint) const {
-    const std::int64_t started = host().clock().monotonicMicros();
-    auto answer = apistration::get(host().http(), *config_, call, host().clock().now());
-    const double seconds =
-        static_cast<double>(host().clock().monotonicMicros() - started) / 1'000'000.0;
-    const std::string result = answer ? "ok" : std::string(sdk::toString(answer.error().code));
-    host().metrics().increment("api_particulier_calls_total",
-                               {{"endpoint", std::string(endpoint)}, {"result", result}});
-    host().metrics().observe("api_particulier_call_seconds", seconds,
-                             {{"endpoint", std::string(endpoint)}});
-    // Never the parameters: they are personal data.
-    if (answer || answer.error().code == ErrorCode::NotFound) {
-        host().logger().debug("API Particulier call",
-                              {{"endpoint", std::string(endpoint)}, {"result", result}});
-    } else {
-        host().logger().warn("API Particulier call failed",
-                             {{"endpoint", std::string(endpoint)}, {"result", result}});
-    }
-    return answer;
+    return apistration::instrumentedGet(host(), *config_, call, endpoint, "api_particulier");
 }
 
 sdk::Result<std::vector<sdk::Attribute>> ApiParticulierConnector::fetchAttributes(
