@@ -25,6 +25,7 @@ const std::string kPortalKey = "portal-key-0123456789abcdef";
 const std::string kOtherKey = "other-portal-key-0123456789";
 const std::string kAppKey = "application-key-0123456789";
 const std::string kDpoKey = "dpo-key-0123456789abcdefghij";
+const std::string kElsewhereKey = "elsewhere-key-0123456789abcd";
 
 /// The CAF case of the sandbox: Alexis LEFEBVRE, QF 2550 (see the fixture's README).
 const std::string kPivot =
@@ -66,6 +67,7 @@ protected:
             "<client name=\"metier\" key=\"env:APP_KEY\"><rights>attributes:write</rights>"
             "<procedures>*</procedures><certify max-level=\"500\">email</certify></client>\n" +
             clientElement("dpo", kDpoKey, "subjects:admin subjects:access-log") +
+            clientElement("ailleurs", kElsewhereKey, "prefill:read", "etat-civil") +
             "</clients>\n"
             "<attributes current-key=\"k1\">\n"
             "  <key id=\"k1\" file=\"" +
@@ -171,6 +173,17 @@ TEST_F(PrefillTest, NoContractNoDataAndTheRefusalIsAudited) {
     ASSERT_EQ(rows.size(), 1U);
     EXPECT_EQ(rows[0][0], "autre-portail");
     EXPECT_EQ(rows[0][1], "prefill.read");
+    EXPECT_THAT(rows[0][2], HasSubstr("refused"));
+}
+
+TEST_F(PrefillTest, AProcedureOutsideTheClientsIsRefusedAndAudited) {
+    const auto refused = get(kElsewhereKey, "/v1/prefill/restauration-scolaire?" + kPivot);
+    EXPECT_EQ(refused.status, 403) << refused.body;
+    EXPECT_EQ(refused.json().find("field")->asString(), "procedure");
+    EXPECT_EQ(mock_->requestCount(), 0U);
+    const auto rows = auditRows();
+    ASSERT_EQ(rows.size(), 1U);
+    EXPECT_EQ(rows[0][0], "ailleurs");
     EXPECT_THAT(rows[0][2], HasSubstr("refused"));
 }
 

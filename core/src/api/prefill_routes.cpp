@@ -10,6 +10,7 @@
 #include "relais/config/config.h"
 #include "relais/http/client.h"
 #include "relais/http/router.h"
+#include "relais/store/store.h"
 #include "relais/subjects/prefill.h"
 
 #include "attribute_json.h"
@@ -84,6 +85,14 @@ sdk::Result<subjects::PrefillRequest> parseRequest(const http::Request& request)
 http::Response prefill(Context& context, const http::Request& request) {
     if (context.prefill == nullptr) return noAttributeStore();
     if (!request.client->mayUseProcedure(request.param("procedure"))) {
+        store::AuditEntry refusal;
+        refusal.client = request.client->name();
+        refusal.action = "prefill.read";
+        refusal.procedure = request.param("procedure");
+        refusal.outcome = "refused: procedure not among the client's";
+        if (auto appended = context.store.appendAudit(refusal); !appended) {
+            return http::problemFromError(appended.error());
+        }
         return http::problem(403, "Forbidden",
                              "client '" + request.client->name() + "' may not use procedure '" +
                                  request.param("procedure") + "'",
