@@ -89,11 +89,13 @@ cmd_run() {
   # The demo's national API: the sandbox cases of API Particulier and API Entreprise.
   "$build/bin/relais-mock-national-api" --cases tests/fixtures/national-apis \
     --port 8090 >var/mock-national-api.log 2>&1 &
-  local mock_pid=$!
+  MOCK_PID=$!
   "$build/bin/relais" serve --config config/relais.xml --listen "127.0.0.1:$port" \
     --ready-file "$ready" &
-  local pid=$!
-  trap 'kill -TERM "$pid" "$mock_pid" 2>/dev/null || true' INT TERM EXIT
+  RELAIS_PID=$!
+  local pid=$RELAIS_PID
+  # Globals, so that the EXIT trap still sees them once this function is left.
+  trap 'kill -TERM "$RELAIS_PID" "$MOCK_PID" 2>/dev/null || true' INT TERM EXIT
   for _ in $(seq 1 300); do
     [ -s "$ready" ] && break
     if ! kill -0 "$pid" 2>/dev/null; then
