@@ -3,8 +3,10 @@
 
 #include <ctime>
 #include <stdexcept>
+#include <utility>
 
 #include "relais/common/crypto.h"
+#include "relais/sdk/signing.h"
 
 #include "http/url.h"
 
@@ -15,15 +17,6 @@ constexpr std::string_view kSignatureParam = "&signature=";
 
 bool isKnownAlgorithm(std::string_view algo) {
     return algo == "sha1" || algo == "sha256" || algo == "sha512";
-}
-
-std::string formatTimestamp(std::int64_t unix_seconds) {
-    const std::time_t time = static_cast<std::time_t>(unix_seconds);
-    std::tm utc{};
-    gmtime_r(&time, &utc);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return text;
 }
 
 /// `%Y-%m-%dT%H:%M:%SZ` to unix seconds; nothing when malformed.
@@ -55,41 +48,6 @@ std::optional<std::int64_t> parseTimestamp(std::string_view text) {
     return static_cast<std::int64_t>(timegm(&utc));
 }
 
-/// Form-URL-encoding of a parameter value, as Python's `urlencode` does it.
-std::string formEncode(std::string_view text) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    std::string out;
-    for (const char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') ||
-            u == '-' || u == '_' || u == '.' || u == '~') {
-            out += c;
-        } else if (u == ' ') {
-            out += '+';
-        } else {
-            out += '%';
-            out += kHex[u >> 4];
-            out += kHex[u & 0xF];
-        }
-    }
-    return out;
-}
-
-/// Base64 as Python's `quote` leaves it: `+` and `=` escaped, `/` kept.
-std::string quoteSignature(std::string_view base64) {
-    std::string out;
-    for (const char c : base64) {
-        if (c == '+') {
-            out += "%2B";
-        } else if (c == '=') {
-            out += "%3D";
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
 sdk::Error refused(std::string why) {
     return sdk::Error{sdk::ErrorCode::Unauthorized, "Publik signature refused: " + std::move(why),
                       "signature"};
@@ -99,21 +57,13 @@ sdk::Error refused(std::string why) {
 
 std::string signQuery(std::string_view query, std::string_view secret, std::string_view algo,
                       std::int64_t unix_seconds, std::string_view nonce) {
-    if (!isKnownAlgorithm(algo)) {
-        throw std::invalid_argument("Publik signature: unknown algorithm " + std::string(algo));
-    }
-    std::string signed_query(query);
-    if (!signed_query.empty()) signed_query += '&';
-    signed_query += "algo=" + formEncode(algo) +
-                    "&timestamp=" + formEncode(formatTimestamp(unix_seconds)) +
-                    "&nonce=" + formEncode(nonce);
-    const std::string mac = common::hmac(algo, secret, signed_query);
-    signed_query += kSignatureParam;
-    signed_query += quoteSignature(common::base64Encode(mac));
-    return signed_query;
+    // One implementation for the core and the plugins: the SDK's.
+    auto signed_query = sdk::signing::publikSignQuery(query, secret, algo, unix_seconds, nonce);
+    if (!signed_query) throw std::invalid_argument(signed_query.error().message);
+    return std::move(signed_query).value();
 }
 
-std::string newNonce() { return common::toHex(common::randomBytes(16)); }
+std::string newNonce() { return sdk::signing::newNonce(); }
 
 sdk::Result<VerifiedQuery> verifyQuery(
     std::string_view raw_query,

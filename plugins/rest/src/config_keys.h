@@ -30,8 +30,9 @@ inline constexpr relais_config_key kConfigKeys[] = {
     // Authentication.
     {"auth", sdk::ConfigType::Enum, false, "none",
      "authentication: none, bearer (token), basic (username, password), hmac (hmac-secret: "
-     "X-Relais-Signature over the body), api-key (token in api-key-header)",
-     "none|bearer|basic|hmac|api-key"},
+     "X-Relais-Signature over the body), api-key (token in api-key-header), publik "
+     "(publik-orig, publik-secret: the URL's query signed as w.c.s. and Passerelle expect)",
+     "none|bearer|basic|hmac|api-key|publik"},
     {"token", sdk::ConfigType::Secret, false, "",
      "secret reference of the bearer token (auth=bearer) or API key (auth=api-key)", nullptr},
     {"username", sdk::ConfigType::String, false, "", "user name for auth=basic", nullptr},
@@ -41,6 +42,14 @@ inline constexpr relais_config_key kConfigKeys[] = {
      "secret reference of the HMAC-SHA256 key for auth=hmac", nullptr},
     {"api-key-header", sdk::ConfigType::String, false, "X-API-Key",
      "header carrying the API key for auth=api-key", nullptr},
+    {"publik-orig", sdk::ConfigType::String, false, "",
+     "auth=publik: the name relais signs as (orig=), as declared with its key on the Publik "
+     "side",
+     nullptr},
+    {"publik-secret", sdk::ConfigType::Secret, false, "",
+     "secret reference of the key shared with the Publik site for auth=publik", nullptr},
+    {"publik-algo", sdk::ConfigType::Enum, false, "sha256", "HMAC algorithm for auth=publik",
+     "sha256|sha1|sha512"},
     // TLS.
     {"ca-file", sdk::ConfigType::Path, false, "",
      "PEM bundle of the CAs trusted for https; empty: the system's trust store", nullptr},

@@ -11,6 +11,8 @@
 
 #include <unistd.h>
 
+#include "relais/sdk/signing.h"
+
 #include "signature.h"
 
 namespace relais::plugins::rest {
@@ -85,7 +87,7 @@ constexpr std::array<ReservedHeader, 11> kReservedHeaders = {{
      "holds credentials: use auth with a secret reference (the config file never holds "
      "credentials)"},
     {"Proxy-Authorization", "holds credentials: the config file never holds credentials"},
-    {kSignatureHeader, "is set by auth=hmac"},
+    {sdk::signing::kBodySignatureHeader, "is set by auth=hmac"},
 }};
 
 const ReservedHeader* reservedHeader(std::string_view name) noexcept {
@@ -318,6 +320,8 @@ sdk::Result<RestConfig> buildConfig(const sdk::Settings& settings, const sdk::Se
         config.auth = AuthMode::Hmac;
     } else if (auth == "api-key") {
         config.auth = AuthMode::ApiKey;
+    } else if (auth == "publik") {
+        config.auth = AuthMode::Publik;
     } else if (auth != "none") {
         return invalid("auth", "unknown mode '" + auth + "'");
     }
@@ -327,9 +331,11 @@ sdk::Result<RestConfig> buildConfig(const sdk::Settings& settings, const sdk::Se
     };
     const bool token_used = config.auth == AuthMode::Bearer || config.auth == AuthMode::ApiKey;
     const bool basic_used = config.auth == AuthMode::Basic;
+    const bool publik_used = config.auth == AuthMode::Publik;
     for (const KeyUse& use :
          {KeyUse{"token", token_used}, KeyUse{"username", basic_used},
-          KeyUse{"password", basic_used}, KeyUse{"hmac-secret", config.auth == AuthMode::Hmac}}) {
+          KeyUse{"password", basic_used}, KeyUse{"hmac-secret", config.auth == AuthMode::Hmac},
+          KeyUse{"publik-orig", publik_used}, KeyUse{"publik-secret", publik_used}}) {
         if (use.used && !settings.has(use.key)) {
             return invalid(use.key, "is required with auth=" + auth);
         }
@@ -340,6 +346,10 @@ sdk::Result<RestConfig> buildConfig(const sdk::Settings& settings, const sdk::Se
     if (const sdk::Setting* s = settings.find("api-key-header");
         s != nullptr && !s->from_default && config.auth != AuthMode::ApiKey) {
         return invalid("api-key-header", "is set but auth is " + auth);
+    }
+    if (const sdk::Setting* s = settings.find("publik-algo");
+        s != nullptr && !s->from_default && !publik_used) {
+        return invalid("publik-algo", "is set but auth is " + auth);
     }
 
     switch (config.auth) {
@@ -409,6 +419,20 @@ sdk::Result<RestConfig> buildConfig(const sdk::Settings& settings, const sdk::Se
             config.masked.push_back(config.hmac_secret);
             break;
         }
+        case AuthMode::Publik: {
+            config.publik_orig = std::string(trim(settings.string("publik-orig")));
+            if (config.publik_orig.empty() || hasControl(config.publik_orig)) {
+                return invalid("publik-orig",
+                               "must be the non-empty name relais is known by on the Publik "
+                               "side, without control characters");
+            }
+            auto secret = resolveSecret(settings, "publik-secret", secrets);
+            if (!secret) return std::move(secret).error();
+            config.publik_secret = std::move(secret).value();
+            config.masked.push_back(config.publik_secret);
+            config.publik_algo = settings.string("publik-algo", "sha256");
+            break;
+        }
     }
 
     // TLS: files are checked now so that a typo stops the start instead of dead-lettering
@@ -459,9 +483,25 @@ sdk::Result<RestConfig> buildConfig(const sdk::Settings& settings, const sdk::Se
 
     config.health_url = settings.string("health-url");
 
+    if (publik_used) {
+        // Refused by any verifier at every delivery: say it now.
+        for (const auto& [key, url_text] :
+             {std::pair<const char*, std::string_view>{"url", config.url.text()},
+              std::pair<const char*, std::string_view>{"health-url", config.health_url}}) {
+            if (const std::string name = publikParameterIn(url_text); !name.empty()) {
+                return invalid(
+                    key, "the query has a '" + name + "' parameter, which auth=publik sets itself");
+            }
+        }
+    }
+
     const bool any_https = isHttps(config.url.text()) || isHttps(config.health_url);
-    if (config.auth != AuthMode::None && config.auth != AuthMode::Hmac &&
-        !isHttps(config.url.text())) {
+    if (publik_used && !isHttps(config.url.text())) {
+        config.warnings.emplace_back(
+            "auth=publik signs the query only, not the body: use an https url so that the "
+            "body cannot be changed in transit");
+    } else if (config.auth != AuthMode::None && config.auth != AuthMode::Hmac &&
+               !isHttps(config.url.text())) {
         config.warnings.emplace_back("credentials are sent over plain http: use an https url");
     }
     if (!any_https && (!config.tls.ca_file.empty() || !config.tls.client_cert_file.empty())) {

@@ -18,7 +18,7 @@
 
 namespace relais::plugins::rest {
 
-enum class AuthMode { None, Bearer, Basic, Hmac, ApiKey };
+enum class AuthMode { None, Bearer, Basic, Hmac, ApiKey, Publik };
 
 /// Where an identifier is in a successful answer: `json:<path>` (a dotted path into the
 /// JSON body, `[n]` for array elements) or `header:<Name>`.
@@ -64,6 +64,10 @@ struct RestConfig {
     std::string credential_header;
     std::string credential_value;
     std::string hmac_secret;
+    /// auth=publik: the caller's name (`orig`), the shared key and the HMAC algorithm.
+    std::string publik_orig;
+    std::string publik_secret;
+    std::string publik_algo = "sha256";
     /// Every secret value and derived credential, removed from response excerpts (an
     /// application that echoes the request must not leak them into a dead-letter reason).
     std::vector<std::string> masked;

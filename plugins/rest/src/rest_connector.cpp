@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "relais/sdk/host.h"
+#include "relais/sdk/signing.h"
 
 #include "response.h"
 #include "signature.h"
@@ -55,12 +56,20 @@ sdk::Result<void> RestConnector::configure(const sdk::Settings& settings) {
     return sdk::ok();
 }
 
-sdk::HttpRequest RestConnector::makeRequest(const RestConfig& config, std::string method,
-                                            std::string url, std::string body,
-                                            int timeout_ms) const {
+sdk::Result<sdk::HttpRequest> RestConnector::makeRequest(const RestConfig& config,
+                                                         std::string method, std::string url,
+                                                         std::string body, int timeout_ms) const {
+    const std::int64_t now = host().clock().now().micros / 1'000'000;
     sdk::HttpRequest request;
     request.method = std::move(method);
-    request.url = std::move(url);
+    if (config.auth == AuthMode::Publik) {
+        auto signed_url = publikSignUrl(url, config.publik_orig, config.publik_secret,
+                                        config.publik_algo, now, sdk::signing::newNonce());
+        if (!signed_url) return std::move(signed_url).error();
+        request.url = std::move(signed_url).value();
+    } else {
+        request.url = std::move(url);
+    }
     request.connect_timeout_ms = config.connect_timeout_ms;
     request.timeout_ms = timeout_ms;
     request.tls = config.tls;
@@ -69,9 +78,8 @@ sdk::HttpRequest RestConnector::makeRequest(const RestConfig& config, std::strin
         request.headers.emplace_back(config.credential_header, config.credential_value);
     }
     if (config.auth == AuthMode::Hmac) {
-        const std::int64_t now = host().clock().now().micros / 1'000'000;
-        request.headers.emplace_back(std::string(kSignatureHeader),
-                                     signatureValue(config.hmac_secret, now, body));
+        request.headers.emplace_back(std::string(sdk::signing::kBodySignatureHeader),
+                                     sdk::signing::bodySignature(config.hmac_secret, now, body));
     }
     request.body = std::move(body);
     return request;
@@ -81,10 +89,11 @@ sdk::Result<sdk::HealthReport> RestConnector::health() {
     if (!config_) return sdk::fail(ErrorCode::Internal, "health before configure");
     const RestConfig& config = *config_;
     if (config.health_url.empty()) return sdk::HealthReport{true, "no health check configured"};
-    const sdk::HttpRequest request = makeRequest(config, "GET", config.health_url, {},
-                                                 std::min(config.timeout_ms, kMaxHealthTimeoutMs));
-    auto sent = host().http().send(request);
     const std::string where = "GET " + urlForMessages(config.health_url);
+    const auto request = makeRequest(config, "GET", config.health_url, {},
+                                     std::min(config.timeout_ms, kMaxHealthTimeoutMs));
+    if (!request) return sdk::HealthReport{false, where + ": " + request.error().message};
+    auto sent = host().http().send(*request);
     if (!sent) return sdk::HealthReport{false, where + ": " + sent.error().message};
     if (sent->status >= 200 && sent->status <= 299) {
         return sdk::HealthReport{true, where + " answered " + std::to_string(sent->status)};
@@ -107,8 +116,10 @@ sdk::Result<sdk::DeliveryReceipt> RestConnector::deliver(const sdk::Delivery& de
     auto url = config.url.expand(UrlValues{dossier.id, dossier.source_key, dossier.procedure,
                                            delivery.route, delivery.business_id});
     if (!url) return std::move(url).error();
-    sdk::HttpRequest request = makeRequest(config, config.method, std::move(url).value(),
-                                           delivery.payload, config.timeout_ms);
+    auto made = makeRequest(config, config.method, std::move(url).value(), delivery.payload,
+                            config.timeout_ms);
+    if (!made) return std::move(made).error();
+    sdk::HttpRequest request = std::move(made).value();
     std::string content_type = config.content_type;
     if (content_type.empty()) content_type = delivery.content_type;
     if (content_type.empty()) content_type = "application/octet-stream";

@@ -37,8 +37,12 @@ public:
     sdk::Result<sdk::DeliveryReceipt> deliver(const sdk::Delivery& delivery) override;
 
 private:
-    sdk::HttpRequest makeRequest(const RestConfig& config, std::string method, std::string url,
-                                 std::string body, int timeout_ms) const;
+    /// The request with the configured headers, credentials and TLS settings; signed now
+    /// (host clock, fresh nonce) for auth=hmac and auth=publik, so each attempt has its own
+    /// signature. `InvalidArgument` when auth=publik cannot sign `url`.
+    sdk::Result<sdk::HttpRequest> makeRequest(const RestConfig& config, std::string method,
+                                              std::string url, std::string body,
+                                              int timeout_ms) const;
 
     std::shared_ptr<const RestConfig> config_;  // set by configure, then read-only
 };

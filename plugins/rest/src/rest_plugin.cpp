@@ -11,8 +11,8 @@ RELAIS_PLUGIN(relais::plugins::rest::RestConnector,
                   .id = "rest",
                   .version = "1.0.0",
                   .summary = "sends each mapped dossier to a business application over HTTP(S) "
-                             "(idempotency key, bearer/basic/HMAC/API-key auth, mutual TLS) and "
-                             "links the id it answers",
+                             "(idempotency key, bearer/basic/HMAC/API-key/Publik auth, mutual TLS) "
+                             "and links the id it answers",
                   .config_keys = relais::plugins::rest::kConfigKeys,
                   .endpoints = {},
                   .flags = relais::sdk::plugin_flag::kReentrant |

@@ -5,28 +5,40 @@
 #include <string>
 #include <string_view>
 
+#include "relais/sdk/result.h"
+
 /// @file
-/// Credentials encodings of the REST connector, over OpenSSL's libcrypto.
+/// Credentials encodings of the REST connector.
 ///
-/// The plugin calls OpenSSL directly rather than linking the core's `relais_common`: a
-/// plugin may use the SDK and system libraries only (core internals have no stable
-/// interface, and a plugin built out of tree does not have them), and libcrypto is already
-/// in the process through the host's TLS.
+/// The signatures themselves (`auth=hmac`, `auth=publik`) are the SDK's
+/// (relais/sdk/signing.h), shared with the core. Basic credentials need base64, taken from
+/// OpenSSL's libcrypto directly rather than from the core's `relais_common`: a plugin may
+/// use the SDK and system libraries only (core internals have no stable interface, and a
+/// plugin built out of tree does not have them), and libcrypto is already in the process
+/// through the host's TLS.
 
 namespace relais::plugins::rest {
 
-/// Name of the signature header sent with `auth=hmac`.
-inline constexpr std::string_view kSignatureHeader = "X-Relais-Signature";
-
-/// Lowercase hex of HMAC-SHA256(`key`, `data`).
-std::string hmacSha256Hex(std::string_view key, std::string_view data);
-
-/// The value of `X-Relais-Signature` for `body` sent at `unix_seconds`:
-/// `t=<unix_seconds>,v1=<hex(HMAC-SHA256(secret, "<unix_seconds>." + body))>`.
-std::string signatureValue(std::string_view secret, std::int64_t unix_seconds,
-                           std::string_view body);
-
 /// Standard base64 with padding (RFC 4648 §4), for `Authorization: Basic`.
 std::string base64(std::string_view bytes);
+
+/// Query parameters that `publikSignUrl` adds itself, and that a URL must not carry.
+inline constexpr std::string_view kPublikParameters[] = {"orig", "algo", "timestamp", "nonce",
+                                                         "signature"};
+
+/// The name of the first parameter of `url`'s query that is one of `kPublikParameters`
+/// (names compared after percent-decoding), or empty. A fragment is ignored.
+std::string publikParameterIn(std::string_view url);
+
+/// `url` signed the Publik way for caller `orig`: its fragment dropped (never sent),
+/// `orig=<orig>` (percent-encoded) appended to its query, every byte of the query above
+/// 0x7F percent-encoded (as the host's HTTP client sends it, so that the signed bytes are
+/// the bytes sent), then `algo`, `timestamp`, `nonce` and `signature` appended by
+/// `sdk::signing::publikSignQuery`. `InvalidArgument` naming `url` when the query already
+/// holds one of `kPublikParameters` (a verifier refuses a repeated one), or naming the
+/// field of `publikSignQuery`'s error.
+sdk::Result<std::string> publikSignUrl(std::string_view url, std::string_view orig,
+                                       std::string_view secret, std::string_view algo,
+                                       std::int64_t unix_seconds, std::string_view nonce);
 
 }  // namespace relais::plugins::rest

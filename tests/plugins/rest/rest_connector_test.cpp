@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <ctime>
 #include <memory>
 #include <mutex>
@@ -21,6 +22,7 @@
 #include "relais/common/crypto.h"
 #include "relais/common/errors.h"
 #include "relais/config/config.h"
+#include "relais/http/publik_signature.h"
 #include "relais/plugin/instance.h"
 #include "relais/plugin/library.h"
 #include "relais/sdk/host.h"
@@ -51,10 +53,80 @@ constexpr relais_plugin_descriptor kDescriptor =
 constexpr const char* kToken = "tok-Zq8-secret-bearer-value";
 constexpr const char* kPassword = "p@ss-secret-basic";
 constexpr const char* kHmacSecret = "whsec-0123456789abcdef0123456789abcdef";
+constexpr const char* kPublikSecret = "publik-Kq3v9-shared-key-for-relais";
+constexpr const char* kPublikOrig = "relais.mairie.example";
 constexpr const char* kPayload = R"({"externalRef":"RS-2026-004217","enfant":"PAYLOAD-MARKER"})";
 
 bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
+}
+
+std::int64_t unixNow() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// The HMAC of `data` in standard base64 as the OpenSSL command line computes it, not relais:
+// the independent check of what a Publik site recomputes.
+std::string opensslHmacBase64(const test::TempDir& dir, const std::string& algo,
+                              const std::string& secret, const std::string& data) {
+    const std::string in = dir.write("hmac/in", data);
+    const std::string out = dir.file("hmac/out");
+    const std::string command = "openssl dgst -" + algo + " -hmac '" + secret + "' -binary " + in +
+                                " | base64 -w0 >" + out + " 2>&1";
+    if (std::system(command.c_str()) != 0) {  // NOLINT(cert-env33-c, concurrency-mt-unsafe)
+        ADD_FAILURE() << "failed: " << command << "\n" << test::readFileOrFail(out);
+        return {};
+    }
+    return test::readFileOrFail(out);
+}
+
+// What a Publik site checks, done twice: with the openssl command line over the bytes
+// before `&signature=`, and with the core's verifier. Returns the parameters relais signed.
+struct PublikCheck {
+    std::string unsigned_part;  ///< the query before `&signature=`
+    std::string signature;      ///< base64, URL-unquoted
+    http::publik::VerifiedQuery verified;
+};
+
+PublikCheck checkPublikSignature(const test::TempDir& dir, const std::string& uri,
+                                 const std::string& algo, const std::string& secret) {
+    PublikCheck check;
+    const auto question = uri.find('?');
+    if (question == std::string::npos) {
+        ADD_FAILURE() << "no query in " << uri;
+        return check;
+    }
+    const std::string query = uri.substr(question + 1);
+    const auto cut = query.rfind("&signature=");
+    if (cut == std::string::npos) {
+        ADD_FAILURE() << "no signature in " << query;
+        return check;
+    }
+    check.unsigned_part = query.substr(0, cut);
+    std::string quoted = query.substr(cut + 11);
+    for (const auto& [from, to] : {std::pair<std::string, std::string>{"%2B", "+"}, {"%3D", "="}}) {
+        for (auto at = quoted.find(from); at != std::string::npos; at = quoted.find(from)) {
+            quoted.replace(at, from.size(), to);
+        }
+    }
+    check.signature = quoted;
+    EXPECT_EQ(check.signature, opensslHmacBase64(dir, algo, secret, check.unsigned_part))
+        << "signed bytes: " << check.unsigned_part;
+    auto verified = http::publik::verifyQuery(
+        query,
+        [&](std::string_view orig) -> std::optional<std::string> {
+            if (orig == kPublikOrig) return secret;
+            return std::nullopt;
+        },
+        unixNow(), 60);
+    if (!verified) {
+        ADD_FAILURE() << verified.error().message;
+        return check;
+    }
+    check.verified = std::move(verified).value();
+    return check;
 }
 
 // A door the mock's handler waits at, so that a test controls when the application answers.
@@ -84,6 +156,7 @@ protected:
         (void)services_.dir().write("secrets/token", std::string(kToken) + "\n");
         (void)services_.dir().write("secrets/password", kPassword);
         (void)services_.dir().write("secrets/hmac", kHmacSecret);
+        (void)services_.dir().write("secrets/publik", std::string(kPublikSecret) + "\n");
         host_ = services_.host("appli-cantine");
         connector_ = std::make_unique<RestConnector>(*host_);
     }
@@ -355,6 +428,121 @@ TEST_F(RestConnectorTest, SignsTheBodyWithHmac) {
     EXPECT_EQ(request.header("Authorization"), "");
 }
 
+TEST_F(RestConnectorTest, SignsTheQueryForPublik) {
+    configureOrFail({{"url", app_.url("/api/forms/cantine/submit?mode=test")},
+                     {"auth", "publik"},
+                     {"publik-orig", kPublikOrig},
+                     {"publik-secret", "file:secrets/publik"}});
+    const std::int64_t before = unixNow();
+    auto receipt = connector_->deliver(delivery());
+    const std::int64_t after = unixNow();
+    ASSERT_TRUE(receipt) << receipt.error().message;
+
+    const ReceivedRequest request = lastRequest();
+    ASSERT_TRUE(request.uri.starts_with("/api/forms/cantine/submit?mode=test&orig=" +
+                                        std::string(kPublikOrig) + "&algo=sha256&timestamp="))
+        << request.uri;
+    const PublikCheck check =
+        checkPublikSignature(services_.dir(), request.uri, "sha256", kPublikSecret);
+    EXPECT_EQ(check.verified.orig, kPublikOrig);
+    EXPECT_GE(check.verified.timestamp, before);
+    EXPECT_LE(check.verified.timestamp, after);
+    EXPECT_EQ(check.verified.nonce.size(), 32U);
+    // The rest of the request is as with any other mode.
+    EXPECT_EQ(request.body, kPayload);
+    EXPECT_EQ(request.header("Idempotency-Key"), "rl-job-1");
+    EXPECT_EQ(request.header("Authorization"), "");
+    EXPECT_EQ(request.header("X-Relais-Signature"), "");
+    EXPECT_TRUE(contains(services_.logs(), "auth=publik signs the query only"))
+        << "plain http: the body is not covered";
+}
+
+TEST_F(RestConnectorTest, EachPublikAttemptHasItsOwnNonce) {
+    int calls = 0;
+    std::mutex mutex;  // guards calls
+    app_.setHandler([&](const ReceivedRequest&) {
+        std::lock_guard lock(mutex);
+        return ++calls == 1 ? MockResponse{503, "text/plain", "busy", {}}
+                            : MockResponse{201, "application/json", R"({"id":"X"})", {}};
+    });
+    configureOrFail({{"auth", "publik"},
+                     {"publik-orig", kPublikOrig},
+                     {"publik-secret", "file:secrets/publik"},
+                     {"publik-algo", "sha512"}});
+    auto first = connector_->deliver(delivery());
+    ASSERT_FALSE(first);
+    EXPECT_EQ(first.error().code, ErrorCode::Retryable);
+    auto second_delivery = delivery();
+    second_delivery.attempt = 2;
+    ASSERT_TRUE(connector_->deliver(second_delivery));
+    const auto requests = app_.requests();
+    ASSERT_EQ(requests.size(), 2U);
+    const auto a = checkPublikSignature(services_.dir(), requests[0].uri, "sha512", kPublikSecret);
+    const auto b = checkPublikSignature(services_.dir(), requests[1].uri, "sha512", kPublikSecret);
+    EXPECT_TRUE(contains(a.unsigned_part, "&algo=sha512&")) << a.unsigned_part;
+    EXPECT_NE(a.verified.nonce, b.verified.nonce) << "a replayed nonce is refused";
+    EXPECT_EQ(requests[0].header("Idempotency-Key"), requests[1].header("Idempotency-Key"));
+}
+
+TEST_F(RestConnectorTest, SignsTheHealthCallForPublik) {
+    configureOrFail({{"health-url", app_.url("/api/health")},
+                     {"auth", "publik"},
+                     {"publik-orig", kPublikOrig},
+                     {"publik-secret", "file:secrets/publik"},
+                     {"publik-algo", "sha1"}});
+    auto report = connector_->health();
+    ASSERT_TRUE(report);
+    EXPECT_TRUE(report->healthy) << report->detail;
+    const ReceivedRequest request = lastRequest();
+    EXPECT_EQ(request.method, "GET");
+    ASSERT_TRUE(request.uri.starts_with("/api/health?orig=" + std::string(kPublikOrig) + "&"))
+        << request.uri;
+    EXPECT_EQ(
+        checkPublikSignature(services_.dir(), request.uri, "sha1", kPublikSecret).verified.orig,
+        kPublikOrig);
+    EXPECT_FALSE(contains(report->detail, "signature")) << "the query stays out of messages";
+}
+
+TEST_F(RestConnectorTest, ThePublikSecretIsMasked) {
+    // An application that quotes the key it expected in its error page.
+    app_.setHandler([](const ReceivedRequest&) {
+        return MockResponse{
+            403,
+            "text/plain",
+            std::string("invalid signature, key ") + kPublikSecret + " for " + kPublikOrig,
+            {}};
+    });
+    configureOrFail({{"auth", "publik"},
+                     {"publik-orig", kPublikOrig},
+                     {"publik-secret", "file:secrets/publik"}});
+    auto receipt = connector_->deliver(delivery());
+    ASSERT_FALSE(receipt);
+    EXPECT_EQ(receipt.error().code, ErrorCode::Permanent);
+    EXPECT_TRUE(contains(receipt.error().message, "invalid signature, key *** for"))
+        << receipt.error().message;
+    EXPECT_FALSE(contains(receipt.error().message, kPublikSecret));
+    EXPECT_FALSE(contains(receipt.error().message, "signature=")) << "no query in messages";
+    EXPECT_FALSE(contains(services_.logs(), kPublikSecret));
+}
+
+TEST_F(RestConnectorTest, PublikAlgoMustBeKnown) {
+    config::InstanceConfig instance;
+    instance.name = "appli-cantine";
+    instance.plugin = "rest";
+    instance.where = {services_.dir().file("relais.xml"), 1};
+    instance.params = {{"url", app_.url("/api"), {instance.where.file, 2}},
+                       {"auth", "publik", {instance.where.file, 3}},
+                       {"publik-orig", kPublikOrig, {instance.where.file, 4}},
+                       {"publik-secret", "file:secrets/publik", {instance.where.file, 5}},
+                       {"publik-algo", "md5", {instance.where.file, 6}}};
+    try {
+        (void)plugin::validateSettings(kDescriptor, instance, services_.dir().path());
+        ADD_FAILURE() << "publik-algo=md5 accepted";
+    } catch (const ConfigError& e) {
+        EXPECT_TRUE(contains(e.message(), "publik-algo")) << e.message();
+    }
+}
+
 TEST_F(RestConnectorTest, A503WithRetryAfterIsRetryableWithItsDelay) {
     app_.setHandler([](const ReceivedRequest&) {
         return MockResponse{503, "text/plain", "maintenance en cours", {{"Retry-After", "120"}}};
@@ -519,6 +707,25 @@ TEST_F(RestConnectorTest, RefusesBadConfigurations) {
         {{{"url", "http://127.0.0.1:9/{nope}"}}, "url"},
         {{{"content-type", "json"}}, "content-type"},
         {{{"timeout", "0s"}}, "timeout"},
+        {{{"auth", "publik"}, {"publik-secret", "file:secrets/publik"}}, "publik-orig"},
+        {{{"auth", "publik"}, {"publik-orig", kPublikOrig}}, "publik-secret"},
+        {{{"auth", "publik"}, {"publik-orig", " "}, {"publik-secret", "file:secrets/publik"}},
+         "publik-orig"},
+        {{{"auth", "publik"}, {"publik-orig", kPublikOrig}, {"publik-secret", "file:secrets/none"}},
+         "publik-secret"},
+        {{{"publik-orig", kPublikOrig}}, "publik-orig"},
+        {{{"auth", "hmac"}, {"hmac-secret", "file:secrets/hmac"}, {"publik-algo", "sha1"}},
+         "publik-algo"},
+        {{{"auth", "publik"},
+          {"publik-orig", kPublikOrig},
+          {"publik-secret", "file:secrets/publik"},
+          {"url", "https://wcs.example/api/forms/x?orig=other"}},
+         "url"},
+        {{{"auth", "publik"},
+          {"publik-orig", kPublikOrig},
+          {"publik-secret", "file:secrets/publik"},
+          {"health-url", "https://wcs.example/api/health?nonce=1"}},
+         "health-url"},
     };
     for (const auto& c : cases) {
         auto fresh = std::make_unique<RestConnector>(*host_);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // Logic tests of the REST connector's pure parts: URL templates, header and id syntax,
-// Retry-After, response excerpts, identifiers, signature.
+// Retry-After, response excerpts, identifiers, base64, Publik URL signing.
 
 #include <string>
 #include <vector>
@@ -182,12 +182,49 @@ TEST(FindId, TakesTheLastSegmentOfLocationOnly) {
     EXPECT_NE(problem.find("empty"), std::string::npos);
 }
 
-TEST(Signature, MatchesOpensslDgst) {
-    // printf '%s' '1794614400.{"externalRef":"RS-2026-004217"}' |
-    //   openssl dgst -sha256 -hmac 'whsec-relais-test-0123456789abcdef'
-    EXPECT_EQ(signatureValue("whsec-relais-test-0123456789abcdef", 1'794'614'400,
-                             R"({"externalRef":"RS-2026-004217"})"),
-              "t=1794614400,v1=d2fa8f57a999db18a620b6365cd7e889ae9d3fc6f83b2d293d5eccdcaab4c7ff");
+TEST(PublikSignUrl, AppendsOrigThenSignsAsOpensslDgst) {
+    // The signatures below are those of the openssl command line over the bytes before
+    // `&signature=`:
+    //   printf '%s' "$SIGNED" | openssl dgst -sha256 -hmac 's3cr3t-partag3' -binary | base64
+    // (-sha1 for the second one).
+    auto url = publikSignUrl(
+        "https://wcs.example.org/api/forms/x/submit?email=a%40b.fr&\xC3\xA9"
+        "cole=1#top",
+        "relais.mairie.example", "s3cr3t-partag3", "sha256", 1795600800,
+        "0123456789abcdef0123456789abcdef");
+    ASSERT_TRUE(url) << url.error().message;
+    EXPECT_EQ(*url,
+              "https://wcs.example.org/api/forms/x/submit?email=a%40b.fr&%C3%A9cole=1"
+              "&orig=relais.mairie.example&algo=sha256&timestamp=2026-11-25T10%3A00%3A00Z"
+              "&nonce=0123456789abcdef0123456789abcdef"
+              "&signature=S2F3ehF64D/efKx9/I7QySX3MLMT0Sa4zo2noiauxLM%3D");
+
+    // No query yet; an orig that needs encoding.
+    url =
+        publikSignUrl("https://passerelle.example.org/csvdatasource/ecoles/data",
+                      "mairie de Saint-\xC3\x89tienne", "s3cr3t-partag3", "sha1", 1795600800, "n1");
+    ASSERT_TRUE(url) << url.error().message;
+    EXPECT_EQ(
+        *url,
+        "https://passerelle.example.org/csvdatasource/ecoles/data"
+        "?orig=mairie%20de%20Saint-%C3%89tienne&algo=sha1"
+        "&timestamp=2026-11-25T10%3A00%3A00Z&nonce=n1&signature=v0V2LvcCwO1nK2gmn1EwIVwEYq4%3D");
+}
+
+TEST(PublikSignUrl, RefusesAQueryThatAlreadyHasASignatureParameter) {
+    for (const char* bad : {"https://a.example/x?orig=other", "https://a.example/x?a=1&nonce=2",
+                            "https://a.example/x?%6Frig=other", "https://a.example/x?signature",
+                            "https://a.example/x?algo=sha1&b"}) {
+        auto url = publikSignUrl(bad, "relais", "k", "sha256", 1795600800, "n");
+        ASSERT_FALSE(url) << bad;
+        EXPECT_EQ(url.error().code, sdk::ErrorCode::InvalidArgument);
+        EXPECT_EQ(url.error().field, "url");
+    }
+    EXPECT_EQ(publikParameterIn("https://a.example/x?original=1&xorig=2#orig=3"), "");
+    EXPECT_EQ(publikParameterIn("https://a.example/x?a=1&timestamp=2"), "timestamp");
+    auto bad_algo = publikSignUrl("https://a.example/x", "relais", "k", "md5", 1795600800, "n");
+    ASSERT_FALSE(bad_algo);
+    EXPECT_EQ(bad_algo.error().field, "algo");
 }
 
 TEST(Base64, MatchesCoreutils) {

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+#include "relais/sdk/signing.h"
+
+#include <array>
+#include <ctime>
+#include <stdexcept>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+namespace relais::sdk::signing {
+namespace {
+
+constexpr std::string_view kHexDigits = "0123456789abcdef";
+// 9999-12-31T23:59:59Z: the last instant `%Y-%m-%dT%H:%M:%SZ` holds in four year digits.
+constexpr std::int64_t kLastFormattableSecond = 253'402'300'799;
+
+const EVP_MD* digestNamed(std::string_view algo) noexcept {
+    if (algo == "sha1") return EVP_sha1();
+    if (algo == "sha256") return EVP_sha256();
+    if (algo == "sha512") return EVP_sha512();
+    return nullptr;
+}
+
+/// Raw HMAC bytes. Throws only when libcrypto fails.
+std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+    unsigned int length = 0;
+    // An empty key is valid HMAC; OpenSSL wants a non-null pointer for it.
+    static constexpr unsigned char kEmptyKey = 0;
+    const void* key_bytes = key.empty() ? &kEmptyKey : static_cast<const void*>(key.data());
+    if (HMAC(md, key_bytes, static_cast<int>(key.size()),
+             reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac.data(),
+             &length) == nullptr) {
+        throw std::runtime_error("HMAC failed in libcrypto");
+    }
+    return {reinterpret_cast<const char*>(mac.data()), length};
+}
+
+std::string toHex(std::string_view bytes) {
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (const char c : bytes) {
+        const auto b = static_cast<unsigned char>(c);
+        out.push_back(kHexDigits[b >> 4U]);
+        out.push_back(kHexDigits[b & 0x0FU]);
+    }
+    return out;
+}
+
+std::string base64(std::string_view bytes) {
+    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+    if (out.empty()) return out;
+    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                        reinterpret_cast<const unsigned char*>(bytes.data()),
+                                        static_cast<int>(bytes.size()));
+    out.resize(static_cast<std::size_t>(written));
+    return out;
+}
+
+/// `%Y-%m-%dT%H:%M:%SZ` in UTC; `unix_seconds` is within range (checked by the caller).
+std::string formatTimestamp(std::int64_t unix_seconds) {
+    const auto time = static_cast<std::time_t>(unix_seconds);
+    std::tm utc{};
+    if (gmtime_r(&time, &utc) == nullptr) throw std::runtime_error("gmtime_r failed");
+    std::array<char, 32> text{};
+    const std::size_t length = std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return {text.data(), length};
+}
+
+/// Form-URL-encoding of a parameter value, as Python's `urlencode` does it (`quote_plus`).
+std::string formEncode(std::string_view text) {
+    constexpr std::string_view kUpperHex = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') ||
+            u == '-' || u == '_' || u == '.' || u == '~') {
+            out.push_back(c);
+        } else if (u == ' ') {
+            out.push_back('+');
+        } else {
+            out.push_back('%');
+            out.push_back(kUpperHex[u >> 4U]);
+            out.push_back(kUpperHex[u & 0x0FU]);
+        }
+    }
+    return out;
+}
+
+/// Base64 as Python's `quote` leaves it: `+` and `=` escaped, `/` kept.
+std::string quoteSignature(std::string_view base64_text) {
+    std::string out;
+    out.reserve(base64_text.size() + 8);
+    for (const char c : base64_text) {
+        if (c == '+') {
+            out += "%2B";
+        } else if (c == '=') {
+            out += "%3D";
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+Result<std::string> publikSignQuery(std::string_view query, std::string_view secret,
+                                    std::string_view algo, std::int64_t unix_seconds,
+                                    std::string_view nonce) {
+    const EVP_MD* md = digestNamed(algo);
+    if (md == nullptr) {
+        return fail(ErrorCode::InvalidArgument,
+                    "Publik signature: unknown algorithm " + std::string(algo) +
+                        " (sha1, sha256 or sha512)",
+                    "algo");
+    }
+    if (unix_seconds < 0 || unix_seconds > kLastFormattableSecond) {
+        return fail(ErrorCode::InvalidArgument,
+                    "Publik signature: timestamp " + std::to_string(unix_seconds) +
+                        " is not between 1970 and 9999",
+                    "timestamp");
+    }
+    std::string signed_query(query);
+    if (!signed_query.empty()) signed_query += '&';
+    signed_query += "algo=";
+    signed_query += formEncode(algo);
+    signed_query += "&timestamp=";
+    signed_query += formEncode(formatTimestamp(unix_seconds));
+    signed_query += "&nonce=";
+    signed_query += formEncode(nonce);
+    const std::string mac = hmac(md, secret, signed_query);
+    signed_query += "&signature=";
+    signed_query += quoteSignature(base64(mac));
+    return signed_query;
+}
+
+std::string newNonce() {
+    std::array<unsigned char, 16> bytes{};
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+        throw std::runtime_error("the system's random generator failed (RAND_bytes)");
+    }
+    return toHex({reinterpret_cast<const char*>(bytes.data()), bytes.size()});
+}
+
+std::string bodySignature(std::string_view secret, std::int64_t unix_seconds,
+                          std::string_view body) {
+    const std::string t = std::to_string(unix_seconds);
+    std::string signed_text;
+    signed_text.reserve(t.size() + 1 + body.size());
+    signed_text.append(t).append(".").append(body);
+    return "t=" + t + ",v1=" + toHex(hmac(EVP_sha256(), secret, signed_text));
+}
+
+}  // namespace relais::sdk::signing
