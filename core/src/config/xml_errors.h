@@ -46,7 +46,9 @@ public:
     /// `xmlStructuredErrorFunc` for contexts whose user data is the collector itself.
     static void onStructuredError(void* collector, xmlError* error);
     /// `xmlGenericErrorFunc` for the same.
-    static void onGenericError(void* collector, const char* format, ...);
+    // printf-like: the compiler checks libxml2's formats are passed through as formats.
+    __attribute__((format(printf, 2, 3))) static void onGenericError(void* collector,
+                                                                     const char* format, ...);
 
 private:
     std::vector<XmlProblem> problems_;

@@ -5,7 +5,6 @@
 #include <optional>
 
 #include <Poco/Net/HTTPFixedLengthStream.h>
-#include <Poco/Net/HTTPHeaderStream.h>
 #include <Poco/Net/HTTPSession.h>
 
 namespace relais::http::detail {
@@ -25,18 +24,30 @@ int hexValue(char c) noexcept {
     return -1;
 }
 
-/// One line, CRLF included. Poco's header stream reads from the session up to and
-/// including the next LF and never beyond, so the bytes after the line stay in the session.
-/// Empty optional when the connection ends first or the line is too long.
-std::optional<std::string> readLine(Poco::Net::HTTPSession& session, bool& too_long) {
-    Poco::Net::HTTPHeaderInputStream in(session);
+/// One byte from the session, or nothing at its end. Not through `HTTPSession::get` (nor
+/// Poco's header stream, which uses it): Poco 1.11 returns a plain `char` there, so a 0xFF
+/// byte reads as end-of-file and vanishes, and `1\xFF0` would be taken for the size `10`
+/// (framing a body differently from a strict front end). A length-bounded stream copies
+/// bytes as they are and never reads past its one byte.
+std::optional<char> readByte(Poco::Net::HTTPSession& session) {
+    Poco::Net::HTTPFixedLengthInputStream in(session, 1);
     in.exceptions(std::ios::badbit);
+    char c = 0;
+    in.read(&c, 1);
+    if (in.gcount() != 1) return std::nullopt;
+    return c;
+}
+
+/// One line, CRLF included, read up to and including the next LF and never beyond, so the
+/// bytes after the line stay in the session. Empty optional when the connection ends first
+/// or the line is too long.
+std::optional<std::string> readLine(Poco::Net::HTTPSession& session, bool& too_long) {
     std::string line;
     for (;;) {
-        const int c = in.get();
-        if (c == std::char_traits<char>::eof()) return std::nullopt;
-        line += static_cast<char>(c);
-        if (c == '\n') return line;
+        const auto c = readByte(session);
+        if (!c) return std::nullopt;
+        line += *c;
+        if (*c == '\n') return line;
         if (line.size() >= kMaxLine) {
             too_long = true;
             return std::nullopt;

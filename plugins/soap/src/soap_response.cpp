@@ -88,6 +88,13 @@ std::size_t utf8SequenceLength(std::string_view text, std::size_t i) noexcept {
     for (std::size_t k = 1; k < length; ++k) {
         if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
     }
+    // RFC 3629's narrower second bytes: no overlong forms (E0, F0), no UTF-16 surrogates
+    // (ED), nothing above U+10FFFF (F4). Found by the xml_envelope fuzzer.
+    const auto second = static_cast<unsigned char>(text[i + 1]);
+    if ((lead == 0xE0 && second < 0xA0) || (lead == 0xED && second > 0x9F) ||
+        (lead == 0xF0 && second < 0x90) || (lead == 0xF4 && second > 0x8F)) {
+        return 0;
+    }
     return length;
 }
 

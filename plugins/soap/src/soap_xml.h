@@ -75,7 +75,9 @@ public:
     /// `xmlStructuredErrorFunc` whose user data is the collector.
     static void onStructuredError(void* collector, xmlError* error);
     /// `xmlGenericErrorFunc` whose user data is the collector.
-    static void onGenericError(void* collector, const char* format, ...);
+    // printf-like: the compiler checks libxml2's formats are passed through as formats.
+    __attribute__((format(printf, 2, 3))) static void onGenericError(void* collector,
+                                                                     const char* format, ...);
 
 private:
     std::vector<XmlProblem> problems_;

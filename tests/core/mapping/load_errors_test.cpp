@@ -202,6 +202,9 @@ TEST_F(MappingLoadErrors, OutputSettings) {
     EXPECT_THAT(errorOf("<output format=\"xml\" root=\"r\">\n<namespace prefix=\"p\" uri=\"u\"/>\n"
                         "<namespace prefix=\"p\" uri=\"v\"/>\n</output>"),
                 StartsWith(at(5) + "<namespace>: the prefix 'p' is declared twice"));
+    EXPECT_THAT(errorOf("<output format=\"xml\" root=\"r\">\n<namespace uri=\"urn:a b\"/>\n"
+                        "</output>"),
+                StartsWith(at(4) + "<namespace>: 'urn:a b' is not a valid namespace URI"));
     EXPECT_THAT(errorOf("<output format=\"xml\" root=\"r\"/>\n<field from=\"a\" to=\"q:x\"/>"),
                 StartsWith(at(4) + "<field>: to: the prefix 'q' is not declared"));
     EXPECT_THAT(errorOf("<output format=\"xml\" root=\"r\"/>\n<field from=\"a\" to=\"/r/x\"/>"),

@@ -120,6 +120,14 @@ TEST(Sanitize, DropsControlsAndInvalidUtf8AndCutsOnACharacter) {
     EXPECT_EQ(sanitizeText("a\r\nb\tc\x1b[0m  d", 100), "a b c [0m d");
     EXPECT_EQ(sanitizeText("a\u0085b\u2028c\u2029d\u00e9", 100), "a b c d\u00e9");
     EXPECT_EQ(sanitizeText("ok\xff\xfe!", 100), "ok!");
+    // Surrogates, overlong forms and code points above U+10FFFF are not UTF-8 either.
+    EXPECT_EQ(sanitizeText("a\xed\xa0\x80"
+                           "b\xe0\x80\x80"
+                           "c\xf4\x90\x80\x80"
+                           "d",
+                           100),
+              "abcd");
+    EXPECT_EQ(sanitizeText("\xed\x9f\xbf\xf4\x8f\xbf\xbf", 100), "\xed\x9f\xbf\xf4\x8f\xbf\xbf");
     const std::string accents(300, 'x');
     const std::string cut = sanitizeText(accents, 200);
     EXPECT_EQ(cut.size(), 200U);

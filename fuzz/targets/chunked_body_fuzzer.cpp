@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+// Fuzz target: the strict `Transfer-Encoding: chunked` body reader of relais_http
+// (core/src/http/chunked_body.h, readChunkedBody). It reads from a Poco HTTPSession, whose
+// buffer can only be filled from a socket, so the input is written to one end of a local
+// AF_UNIX socket pair (then closed: the end of the input is the end of the connection) and
+// the reader's session wraps the other end. No network, no server, no thread.
+//
+// The input is the request's bytes after its head: the chunked body, possibly followed by
+// the next pipelined request. The content limit is 1024 bytes.
+//
+// Invariants asserted, besides "no crash, no sanitizer report, no exception":
+//   - the outcome is the one a byte-exact reading of RFC 9112 §7.1, with the reader's own
+//     limits (4096-byte lines, 64 trailer fields, 15 size digits), gives — computed here
+//     from the buffer by `referenceDecode` — so a malformed size line, a missing CRLF, or a
+//     body cut short is refused, never taken for a complete body;
+//   - a complete body has the reference's bytes, within the limit;
+//   - nothing past the body is consumed: what the session still holds is exactly the input
+//     after the last CRLF of the trailer section.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <Poco/Net/HTTPSession.h>
+#include <Poco/Net/StreamSocket.h>
+#include <Poco/Net/StreamSocketImpl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fuzz_check.h"
+#include "http/chunked_body.h"
+
+namespace relais::fuzz {
+namespace {
+
+using http::detail::ChunkedOutcome;
+
+constexpr std::size_t kLimit = 1024;
+// The reader's limits (chunked_body.cpp), restated: a change there should fail here first.
+constexpr std::size_t kMaxLine = 4096;
+constexpr int kMaxTrailerFields = 64;
+constexpr std::size_t kMaxSizeDigits = 15;
+// Everything is written before reading starts: stay well within a socket buffer.
+constexpr std::size_t kMaxInput = 64 * 1024;
+
+const char* nameOf(ChunkedOutcome outcome) {
+    switch (outcome) {
+        case ChunkedOutcome::Complete:
+            return "Complete";
+        case ChunkedOutcome::TooLarge:
+            return "TooLarge";
+        case ChunkedOutcome::Malformed:
+            return "Malformed";
+        case ChunkedOutcome::Truncated:
+            return "Truncated";
+    }
+    return "?";
+}
+
+struct Reference {
+    ChunkedOutcome outcome = ChunkedOutcome::Complete;
+    std::string body;
+    std::size_t consumed = 0;  ///< bytes of the input that belong to the body (Complete)
+};
+
+enum class LineStatus { Line, End, TooLong };
+
+// The next LF-terminated line at `pos`, LF included, if it ends within kMaxLine bytes.
+LineStatus nextLine(std::string_view in, std::size_t& pos, std::string_view& line) {
+    const std::size_t available = in.size() - pos;
+    const auto lf = in.substr(pos, std::min(available, kMaxLine)).find('\n');
+    if (lf == std::string_view::npos) {
+        return available >= kMaxLine ? LineStatus::TooLong : LineStatus::End;
+    }
+    line = in.substr(pos, lf + 1);
+    pos += lf + 1;
+    return LineStatus::Line;
+}
+
+int hexValue(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+Reference referenceDecode(std::string_view in, std::size_t limit) {
+    Reference out;
+    std::size_t pos = 0;
+    std::string_view line;
+    const auto fail = [&](ChunkedOutcome outcome) {
+        out.outcome = outcome;
+        return out;
+    };
+    for (;;) {
+        // chunk-size [ chunk-ext ] CRLF
+        switch (nextLine(in, pos, line)) {
+            case LineStatus::TooLong:
+                return fail(ChunkedOutcome::Malformed);
+            case LineStatus::End:
+                return fail(ChunkedOutcome::Truncated);
+            case LineStatus::Line:
+                break;
+        }
+        if (line.size() < 3 || !line.ends_with("\r\n")) return fail(ChunkedOutcome::Malformed);
+        std::size_t digits = 0;
+        std::size_t size = 0;
+        while (hexValue(line[digits]) >= 0) {
+            if (digits < kMaxSizeDigits)
+                size = size * 16 + static_cast<std::size_t>(hexValue(line[digits]));
+            ++digits;
+        }
+        const char after = line[digits];
+        if (digits == 0 || digits > kMaxSizeDigits ||
+            (after != '\r' && after != ';' && after != ' ' && after != '\t')) {
+            return fail(ChunkedOutcome::Malformed);
+        }
+        if (size == 0) {
+            for (int fields = 0;; ++fields) {
+                switch (nextLine(in, pos, line)) {
+                    case LineStatus::TooLong:
+                        return fail(ChunkedOutcome::Malformed);
+                    case LineStatus::End:
+                        return fail(ChunkedOutcome::Truncated);
+                    case LineStatus::Line:
+                        break;
+                }
+                if (line == "\r\n") {
+                    out.consumed = pos;
+                    return out;
+                }
+                if (fields == kMaxTrailerFields) return fail(ChunkedOutcome::Malformed);
+            }
+        }
+        if (size > limit - out.body.size()) return fail(ChunkedOutcome::TooLarge);
+        if (in.size() - pos < size) return fail(ChunkedOutcome::Truncated);
+        out.body.append(in.substr(pos, size));
+        pos += size;
+        switch (nextLine(in, pos, line)) {
+            case LineStatus::End:
+                return fail(ChunkedOutcome::Truncated);
+            case LineStatus::TooLong:
+                return fail(ChunkedOutcome::Malformed);
+            case LineStatus::Line:
+                break;
+        }
+        if (line != "\r\n") return fail(ChunkedOutcome::Malformed);
+    }
+}
+
+// A server-side session over one end of the socket pair; `rest` reads what is left.
+class PairSession final : public Poco::Net::HTTPSession {
+public:
+    explicit PairSession(const Poco::Net::StreamSocket& socket) : HTTPSession(socket) {}
+
+    std::string rest() {
+        std::string out;
+        char buffer[4096];
+        for (;;) {
+            const int n = read(buffer, sizeof buffer);
+            if (n <= 0) return out;
+            out.append(buffer, static_cast<std::size_t>(n));
+        }
+    }
+};
+
+// A connected pair; the input is written into one end, which is then closed.
+Poco::Net::StreamSocket connectionCarrying(std::string_view input) {
+    int fds[2];
+    RELAIS_FUZZ_CHECK(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0,
+                      "socketpair failed");
+    std::size_t written = 0;
+    while (written < input.size()) {
+        const ssize_t n =
+            ::send(fds[1], input.data() + written, input.size() - written, MSG_NOSIGNAL);
+        RELAIS_FUZZ_CHECK(n > 0, "cannot write the input into the socket pair");
+        written += static_cast<std::size_t>(n);
+    }
+    ::close(fds[1]);
+    return Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fds[0]));
+}
+
+}  // namespace
+}  // namespace relais::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    using namespace relais::fuzz;
+    if (size > kMaxInput) return 0;
+    const std::string_view input = asText(data, size);
+    const Reference expected = referenceDecode(input, kLimit);
+
+    PairSession session(connectionCarrying(input));
+    std::string body;
+    const auto result = relais::http::detail::readChunkedBody(session, kLimit, body);
+
+    if (verbose()) {
+        note(std::string(nameOf(result.outcome)) + " " + result.detail + ", " +
+             std::to_string(body.size()) + " bytes");
+    }
+    // Known finding `chunked-0xff` (fuzz/README.md): Poco 1.11's HTTPSession::get() returns
+    // a 0xFF byte as EOF to the line reader. Tolerated: inputs holding one are not judged.
+    if (tolerated("chunked-0xff") && input.find('\xff') != std::string_view::npos) return 0;
+    RELAIS_FUZZ_CHECK(result.outcome == expected.outcome,
+                      std::string("readChunkedBody says ") + nameOf(result.outcome) + " (" +
+                          result.detail + "), RFC 9112 says " + nameOf(expected.outcome));
+    if (result.outcome != ChunkedOutcome::Complete) return 0;
+    RELAIS_FUZZ_CHECK(body.size() <= kLimit, "a complete body beyond the limit");
+    RELAIS_FUZZ_CHECK(body == expected.body, "the body differs from the chunks' data");
+    RELAIS_FUZZ_CHECK(session.rest() == input.substr(expected.consumed),
+                      "bytes after the body were consumed (or invented)");
+    return 0;
+}
