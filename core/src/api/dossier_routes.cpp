@@ -2,6 +2,7 @@
 // Portal-facing dossier routes: webhook ingest through an adapter, tracking, event log.
 
 #include "relais/api/routes.h"
+#include "relais/common/strings.h"
 #include "relais/config/config.h"
 #include "relais/http/client.h"
 #include "relais/http/router.h"
@@ -20,6 +21,38 @@ namespace {
 
 http::Response forbidden(std::string_view detail) {
     return http::problem(403, "Forbidden", detail);
+}
+
+// True when `text` nests arrays and objects deeper than `limit` (strings skipped). Adapters
+// parse bodies with their own defaults; this applies the operator's <limits max-json-depth>
+// to every JSON body before any adapter sees it.
+bool nestsDeeperThan(std::string_view text, int limit) noexcept {
+    int depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\') {
+                ++i;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > limit) return true;
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return false;
+}
+
+bool isJson(std::string_view content_type) {
+    std::string base = common::toLower(content_type.substr(0, content_type.find(';')));
+    while (!base.empty() && base.back() == ' ') base.pop_back();
+    return base == "application/json" ||
+           (base.starts_with("application/") && base.ends_with("+json"));
 }
 
 // The body of a synchronous answer: the route's response mapping applied to the delivery's
@@ -159,6 +192,12 @@ http::Response inbound(Context& context, http::Request& request) {
     in.query = request.query;
     in.headers = request.headers;
     in.content_type = request.header("Content-Type");
+    const int max_depth = context.config.server.limits.max_json_depth;
+    if (isJson(in.content_type) && nestsDeeperThan(request.body, max_depth)) {
+        return http::problem(400, "Bad Request",
+                             "the body's nesting of arrays and objects is deeper than " +
+                                 std::to_string(max_depth) + " levels (limits max-json-depth)");
+    }
     in.body = request.body;
     in.client = request.client->name();
     auto batch = adapter->parseInbound(in);

@@ -121,10 +121,11 @@ DeliveryReport DeliveryService::run(const store::Job& job, const sdk::Dossier& d
         }
     }
     for (const auto& attachment : dossier.attachments) {
-        // Attachments kept by reference only (no bytes downloaded) have no file to pass.
-        if (auto path = blobs_.pathOf(attachment.storage_ref)) {
-            delivery.attachment_paths.push_back(std::move(*path));
-        }
+        // One entry per attachment, in the dossier's order: connectors match paths and
+        // attachments by position. Attachments kept by reference only (no bytes downloaded)
+        // have no file: an empty path.
+        auto path = blobs_.pathOf(attachment.storage_ref);
+        delivery.attachment_paths.push_back(path ? std::move(*path) : std::string());
     }
     const std::int64_t started = clock_.monotonicMicros();
     auto result = route->connector->deliver(delivery);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "relais/pipeline/ingest.h"
 
+#include <algorithm>
+
 #include "relais/common/crypto.h"
 #include "relais/log/log.h"
 #include "relais/metrics/registry.h"
@@ -10,6 +12,14 @@
 #include "relais/sdk/clock.h"
 
 namespace relais::pipeline {
+namespace {
+
+bool hasControlCharacter(std::string_view text) noexcept {
+    return std::any_of(text.begin(), text.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+}  // namespace
 
 Ingestor::Ingestor(store::Store& store, const RouteTable& routes,
                    const AttachmentFetcher& attachments, Dispatcher& dispatcher,
@@ -33,6 +43,23 @@ sdk::Result<IngestResult> Ingestor::ingest(sdk::Dossier dossier, const std::stri
                                 {{"adapter", dossier.source}, {"outcome", std::string(outcome)}});
     };
 
+    // Names a connector may turn into file names or keys: a control character has no
+    // business there (a NUL is cut on the way through the store, so two keys could become
+    // one; a newline splits manifests and log lines).
+    if (hasControlCharacter(dossier.source_key)) {
+        counted("refused").increment();
+        return sdk::fail(sdk::ErrorCode::InvalidArgument,
+                         "the portal's dossier id has a control character", "source_key");
+    }
+    for (std::size_t i = 0; i < dossier.attachments.size(); ++i) {
+        if (hasControlCharacter(dossier.attachments[i].name)) {
+            counted("refused").increment();
+            const std::string field = "attachments[" + std::to_string(i) + "].name";
+            return sdk::fail(sdk::ErrorCode::InvalidArgument, field + " has a control character",
+                             field);
+        }
+    }
+
     // A portal that gives no key for its dossiers: each request is a new dossier, keyed by
     // relais (nothing to deduplicate on).
     if (dossier.source_key.empty()) dossier.source_key = "relais:" + common::uuidV4();
@@ -55,6 +82,10 @@ sdk::Result<IngestResult> Ingestor::ingest(sdk::Dossier dossier, const std::stri
             "unknown procedure '" + dossier.procedure + "': no route takes its dossiers",
             "procedure");
     }
+
+    // Mappings may read $dossier.id (the example cantine-soap.xml puts it in a required
+    // attribute): the dossier gets its id before they run; the store keeps an id it is given.
+    if (dossier.id.empty()) dossier.id = common::uuidV4();
 
     const std::vector<const Route*> matched = routes_.matching(dossier);
     // Map now, for every route: what a mapping refuses is the portal's to fix, and must be

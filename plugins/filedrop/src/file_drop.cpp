@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -29,11 +28,22 @@ sdk::Error ioError(const std::string& what, const std::string& path, int error_n
                      what + " '" + path + "': " + std::strerror(error_number));
 }
 
+// Creates `temp` for writing, never through a link: the drop directory is shared with the
+// business software (and whoever else can write there), and a symbolic link planted at a
+// predictable temporary name would otherwise make relais overwrite the file it points to.
+// A leftover of an interrupted attempt (or a planted link) is removed first; O_EXCL and
+// O_NOFOLLOW then refuse anything that appears in between.
+int createTemporary(const std::string& temp) {
+    if (::unlink(temp.c_str()) != 0 && errno != ENOENT) return -1;
+    return ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+}
+
 // Writes `data` to `path` through a temporary file in the same directory: write, fsync,
 // rename. The directory is fsynced by the caller once all files of the drop are in place.
+// The rename replaces whatever is at `path` (a link included) without following it.
 sdk::Result<void> writeDurably(const std::string& path, std::string_view data) {
     const std::string temp = path + ".part";
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    const int fd = createTemporary(temp);
     if (fd < 0) return ioError("cannot create", temp, errno);
     std::size_t written = 0;
     while (written < data.size()) {
@@ -72,18 +82,42 @@ sdk::Result<void> syncDirectory(const std::string& directory) {
     return sdk::ok();
 }
 
+// Reads a file of the drop or ack directory. A symbolic link is refused (ELOOP), and so is
+// anything but a regular file: whoever can write to those directories must not make relais
+// read another file (its secrets, the personal-data key) into a dossier's events.
 sdk::Result<std::string> readSmallFile(const std::string& path, std::size_t max_bytes) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return ioError("cannot read", path, errno);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return ioError("cannot read", path, errno);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return sdk::fail(ErrorCode::InvalidArgument, "'" + path + "' is not a regular file");
+    }
     std::string content;
     char buffer[8192];
-    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-        content.append(buffer, static_cast<std::size_t>(in.gcount()));
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            const int saved = errno;
+            ::close(fd);
+            return ioError("cannot read", path, saved);
+        }
+        if (n == 0) break;
+        content.append(buffer, static_cast<std::size_t>(n));
         if (content.size() > max_bytes) {
+            ::close(fd);
             return sdk::fail(ErrorCode::TooLarge, "file '" + path + "' is too large");
         }
     }
+    ::close(fd);
     return content;
+}
+
+// True when `path` is a directory itself, not a link to one.
+bool isRealDirectory(const std::string& path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 // Copies `source` to `target` through a temporary file, in blocks (attachments may be
@@ -92,7 +126,7 @@ sdk::Result<void> copyDurably(const std::string& source, const std::string& targ
     const int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
     if (in < 0) return ioError("cannot open", source, errno);
     const std::string temp = target + ".part";
-    const int out = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    const int out = createTemporary(temp);
     if (out < 0) {
         const int saved = errno;
         ::close(in);
@@ -277,7 +311,16 @@ sdk::Result<sdk::DeliveryReceipt> FileDrop::deliver(const sdk::Delivery& deliver
         std::error_code ec;
         fs::create_directories(files_dir, ec);
         if (ec) return ioError("cannot create", files_dir, ec.value());
+        // A link planted at that name would send the attachments elsewhere.
+        if (!isRealDirectory(files_dir)) {
+            return sdk::fail(ErrorCode::Unavailable,
+                             "'" + files_dir +
+                                 "' is not a directory (a symbolic link?): "
+                                 "remove it to let the delivery go through");
+        }
         for (std::size_t i = 0; i < delivery.attachment_paths.size(); ++i) {
+            // An attachment kept by reference only (never downloaded) has no file.
+            if (delivery.attachment_paths[i].empty()) continue;
             const sdk::Attachment* meta = i < delivery.dossier->attachments.size()
                                               ? &delivery.dossier->attachments[i]
                                               : nullptr;
@@ -345,9 +388,16 @@ sdk::Result<sdk::PollBatch> FileDrop::poll(const std::string& cursor) {
     std::vector<std::string> names;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(ack_directory_, ec)) {
-        if (!entry.is_regular_file()) continue;
         const std::string file = entry.path().filename().string();
-        if (file.size() > 4 && file.ends_with(".ack")) names.push_back(file);
+        if (file.size() <= 4 || !file.ends_with(".ack")) continue;
+        std::error_code status_ec;
+        // The entry itself, not what a link points to (see readSmallFile).
+        if (!fs::is_regular_file(entry.symlink_status(status_ec))) {
+            host().logger().warn("acknowledgement that is not a regular file ignored",
+                                 {{"file", file}});
+            continue;
+        }
+        names.push_back(file);
     }
     if (ec) return ioError("cannot list", ack_directory_, ec.value());
     std::sort(names.begin(), names.end());

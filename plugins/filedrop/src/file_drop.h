@@ -18,6 +18,12 @@
 /// has imported a dossier (content: its own id as plain text, or JSON
 /// `{"business_id": "…", "status": "…", "message": "…"}`); `poll` turns each into a
 /// `delivered` event, then moves it to `ack/processed/` once relais has stored it.
+///
+/// Both directories are shared with the business software, so nothing there is trusted:
+/// file names are built from safe characters only (`expandFileName`; attachment names the
+/// same way), files are written through fresh temporary files opened with O_EXCL and
+/// O_NOFOLLOW, an attachment directory that is a symbolic link is refused, and manifests and
+/// acknowledgements are read only when they are regular files, never through a link.
 
 namespace relais::plugins::filedrop {
 

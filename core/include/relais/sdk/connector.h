@@ -33,8 +33,9 @@ struct Delivery {
     /// what it created (`PUT …/{business_id}`) on a redelivery.
     std::string business_id;
     int attempt = 1;  ///< 1 for the first try
-    /// Absolute paths of the dossier's attachments in the content-addressed store, in the
-    /// order of `dossier->attachments`. Valid for the call only.
+    /// Absolute paths of the dossier's attachments in the content-addressed store, one per
+    /// entry of `dossier->attachments`, in the same order; empty for an attachment kept by
+    /// reference only (never downloaded). Valid for the call only.
     std::vector<std::string> attachment_paths;
 };
 
