@@ -6,13 +6,15 @@
 #   deploy/dev.sh run    install what is missing, build, and run relais on the demo
 #                        config (config/relais.xml, embedded SQLite under var/)
 #   deploy/dev.sh test   install what is missing, check the style, then build and run every
-#                        test with ctest twice: -Werror with ASan+UBSan, -Werror with TSan
+#                        test with ctest twice: -Werror with ASan+UBSan, -Werror with TSan;
+#                        then build the libFuzzer targets (clang) and run each briefly
 #
 # Packages come from Debian only (apt-get update once, then apt-get install), and only
 # the missing ones are installed, so both commands are cheap to repeat.
 #
 # Environment: RELAIS_PORT (run: listen port, default 8080), JOBS (parallel build jobs,
-# default: number of CPUs), BUILD_DIR (default build for run, build-test for test).
+# default: number of CPUs), BUILD_DIR (default build for run, build-test for test),
+# FUZZ_SECONDS (test: fuzzing time per target, default 20).
 
 set -euo pipefail
 
@@ -25,10 +27,10 @@ RUN_PACKAGES=(
   build-essential cmake pkg-config ca-certificates
   libpoco-dev libboost-dev libxml2-dev libssl-dev libpq-dev libsqlite3-dev
 )
-# What the test suite needs on top: GoogleTest, the openssl CLI (test certificates),
-# curl, clang-format (style check).
+# What the test suite needs on top: GoogleTest, the openssl CLI (test certificates and
+# signatures), curl, clang-format (style check), clang and its libFuzzer runtime (fuzzers).
 TEST_PACKAGES=(
-  googletest libgtest-dev libgmock-dev openssl curl clang-format
+  googletest libgtest-dev libgmock-dev openssl curl clang-format clang libclang-rt-14-dev
 )
 
 say() { printf '\033[1m[relais]\033[0m %s\n' "$*" >&2; }
@@ -155,6 +157,11 @@ cmd_test() {
   say "tests 2/2"
   TSAN_OPTIONS="suppressions=$ROOT/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1" \
     ctest --test-dir "${build}-tsan" --output-on-failure -j "$JOBS" --timeout 300
+
+  # 3. The parsers under libFuzzer (clang, ASan+UBSan), briefly: enough for a regression on
+  #    the seed corpus to show. The 10-minute runs are in fuzz/README.md.
+  say "fuzz: each target for ${FUZZ_SECONDS:-20} s"
+  RELAIS_FUZZ_BUILD="${build}-fuzz" fuzz/run.sh --seconds "${FUZZ_SECONDS:-20}" --jobs "$JOBS"
 }
 
 case "${1:-}" in

@@ -62,8 +62,8 @@ protected:
             "  </connector>\n"
             "</connectors>\n"
             "<clients>\n" +
-            clientElement("portail", kPortalKey, "prefill:read") +
-            clientElement("autre-portail", kOtherKey, "prefill:read") +
+            clientElement("portail", kPortalKey, "prefill:read subjects:access-log") +
+            clientElement("autre-portail", kOtherKey, "prefill:read subjects:access-log") +
             "<client name=\"metier\" key=\"env:APP_KEY\"><rights>attributes:write</rights>"
             "<procedures>*</procedures><certify max-level=\"500\">email</certify></client>\n" +
             clientElement("dpo", kDpoKey, "subjects:admin subjects:access-log") +
@@ -280,6 +280,26 @@ TEST_F(PrefillTest, CertifiedBackValuesAreServedAndTheCitizenSeesWhoReadThem) {
     EXPECT_EQ(entries->at(0)->find("client")->asString(), "portail");
     EXPECT_EQ(entries->at(0)->find("purpose")->asString(), "Tarif de la cantine");
     EXPECT_EQ(entries->at(0)->find("attributes")->size(), 2U);
+}
+
+TEST_F(PrefillTest, PortalReadsTheAccessLogOfSubjectsItServedOnly) {
+    const auto first = get(kPortalKey, "/v1/prefill/restauration-scolaire?" + kPivot);
+    ASSERT_EQ(first.status, 200) << first.body;
+    const std::string subject = first.json().find("subject")->asString();
+    const std::string target = "/v1/subjects/" + subject + "/access-log";
+
+    const auto own = get(kPortalKey, target);
+    ASSERT_EQ(own.status, 200) << own.body;
+    // Another portal knowing the id has not served this citizen: refused, and audited.
+    const auto other = get(kOtherKey, target);
+    EXPECT_EQ(other.status, 403) << other.body;
+    EXPECT_EQ(other.content_type, "application/problem+json");
+    const auto log = get(kDpoKey, target);
+    ASSERT_EQ(log.status, 200) << log.body;
+    const sdk::Json body = log.json();
+    const sdk::Json* newest = body.find("entries")->at(0);
+    EXPECT_EQ(newest->find("client")->asString(), "autre-portail");
+    EXPECT_EQ(newest->find("outcome")->asString().rfind("refused", 0), 0U);
 }
 
 TEST_F(PrefillTest, ExportThenErasure) {

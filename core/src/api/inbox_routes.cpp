@@ -36,9 +36,11 @@ std::optional<http::Response> checkInbox(Context& context, const http::Request& 
     if (!request.client->mayUseInstance(name)) {
         (void)context.store.appendAudit(
             {0, request.client->name(), "", "", "inbox.read", "", "", "", "refused"});
-        return http::problem(
+        auto refused = http::problem(
             403, "Forbidden",
             "client '" + request.client->name() + "' may not use inbox '" + name + "'");
+        refused.audited = true;
+        return refused;
     }
     return std::nullopt;
 }

@@ -93,15 +93,23 @@ http::Response prefill(Context& context, const http::Request& request) {
         if (auto appended = context.store.appendAudit(refusal); !appended) {
             return http::problemFromError(appended.error());
         }
-        return http::problem(403, "Forbidden",
-                             "client '" + request.client->name() + "' may not use procedure '" +
-                                 request.param("procedure") + "'",
-                             "procedure");
+        auto refused =
+            http::problem(403, "Forbidden",
+                          "client '" + request.client->name() + "' may not use procedure '" +
+                              request.param("procedure") + "'",
+                          "procedure");
+        refused.audited = true;
+        return refused;
     }
     auto parsed = parseRequest(request);
     if (!parsed) return http::problemFromError(parsed.error());
     auto result = context.prefill->prefill(*parsed);
-    if (!result) return http::problemFromError(result.error());
+    if (!result) {
+        auto failed = http::problemFromError(result.error());
+        // The prefill service writes its refusals (no contract…) to the audit trail.
+        failed.audited = result.error().code == sdk::ErrorCode::Forbidden;
+        return failed;
+    }
 
     if (request.queryParam("format") == "userinfo") {
         // The OpenID Connect userinfo shape portals already read from FranceConnect: the

@@ -3,6 +3,7 @@
 // shows a citizen who read their data; operators answer the rights of the person (export,
 // erasure). Every read of personal data here is audited before the data leaves.
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "relais/subjects/vault.h"
 
 #include "attribute_json.h"
+#include "audit_json.h"
 #include "dossier_json.h"
 #include "query_params.h"
 
@@ -75,25 +77,6 @@ sdk::Json subjectJson(const store::SubjectRecord& subject) {
     if (!subject.siret.empty()) out.set("siret", subject.siret);
     out.set("identity_pivot_known", !subject.pivot_hash.empty());
     out.set("created_at", sdk::Timestamp{subject.created_at, 0}.toUtcString());
-    return out;
-}
-
-sdk::Json auditJson(const store::AuditRecord& record, bool with_subject) {
-    const store::AuditEntry& entry = record.entry;
-    sdk::Json out = sdk::Json::object();
-    out.set("at", sdk::Timestamp{entry.at, 0}.toUtcString());
-    out.set("client", entry.client);
-    out.set("action", entry.action);
-    if (with_subject && !entry.subject_id.empty()) out.set("subject", entry.subject_id);
-    if (!entry.dossier_id.empty()) out.set("dossier", entry.dossier_id);
-    sdk::Json attributes = sdk::Json::array();
-    for (std::string& name : common::splitTrimmed(entry.attributes, ',')) {
-        attributes.push(std::move(name));
-    }
-    out.set("attributes", std::move(attributes));
-    if (!entry.procedure.empty()) out.set("procedure", entry.procedure);
-    if (!entry.purpose.empty()) out.set("purpose", entry.purpose);
-    out.set("outcome", entry.outcome);
     return out;
 }
 
@@ -173,9 +156,11 @@ http::Response certify(Context& context, const http::Request& request) {
     if (client == nullptr || client->certify.empty()) {
         (void)audit(context, request, request.param("id"), "attributes.certify", "",
                     "refused: no certify right");
-        return http::problem(403, "Forbidden",
-                             "client '" + request.client->name() +
-                                 "' may not certify attributes (no <certify> element)");
+        auto refused = http::problem(403, "Forbidden",
+                                     "client '" + request.client->name() +
+                                         "' may not certify attributes (no <certify> element)");
+        refused.audited = true;
+        return refused;
     }
     auto subject = subjectOf(context, request);
     if (!subject) return http::problemFromError(subject.error());
@@ -204,7 +189,9 @@ http::Response certify(Context& context, const http::Request& request) {
                             list->at(i)->find("name") ? list->at(i)->find("name")->asString() : "",
                             "refused: " + value.error().message);
             }
-            return http::problemFromError(value.error());
+            auto failed = http::problemFromError(value.error());
+            failed.audited = value.error().code == sdk::ErrorCode::Forbidden;
+            return failed;
         }
         value->legal_basis = legal_basis;
         if (!names.empty()) names += ',';
@@ -288,12 +275,36 @@ http::Response resolveSubject(Context& context, const http::Request& request) {
 
 constexpr int kDefaultLogLimit = 100;
 constexpr int kMaxLogLimit = 1000;
+// How far back the entries of a subject are searched for the client's own.
+constexpr int kMaxServedScan = 10'000;
 
 http::Response accessLog(Context& context, const http::Request& request) {
     auto subject = subjectOf(context, request);
     if (!subject) return http::problemFromError(subject.error());
     auto limit = limitParam(request, kDefaultLogLimit, kMaxLogLimit);
     if (!limit) return http::problemFromError(limit.error());
+    // Least privilege: a portal showing a citizen who read their data may read the log of a
+    // subject it has served itself (prefilled, certified…), not of any subject whose id it
+    // learnt; the data protection officer's `subjects:admin` reads every log.
+    if (!request.client->hasRight(http::rights::kSubjectsAdmin)) {
+        auto served = context.store.auditEntries(subject->id, kMaxServedScan);
+        if (!served) return http::problemFromError(served.error());
+        const bool known = std::any_of(served->begin(), served->end(), [&](const auto& record) {
+            return record.entry.client == request.client->name() &&
+                   record.entry.action != "access-log.read" &&
+                   !record.entry.outcome.starts_with("refused");
+        });
+        if (!known) {
+            (void)audit(context, request, subject->id, "access-log.read", "",
+                        "refused: the client never served this subject");
+            auto refused = http::problem(403, "Forbidden",
+                                         "client '" + request.client->name() +
+                                             "' has not served this subject: only a client with "
+                                             "subjects:admin reads any subject's access log");
+            refused.audited = true;
+            return refused;
+        }
+    }
     auto entries = context.store.auditEntries(subject->id, *limit);
     if (!entries) return http::problemFromError(entries.error());
     if (auto failed = audit(context, request, subject->id, "access-log.read", "", "allowed")) {

@@ -50,7 +50,21 @@ struct Daemon::Parts {
           store(store::Store::open(config->store)),
           blobs(config->store.blob_directory),
           instances(plugins, services),
-          authenticator(config->clients) {}
+          authenticator(config->clients,
+                        std::max<std::int64_t>(1, config->server.signatures.window_ms / 1000),
+                        [store = store.get()](const std::string& nonce, std::int64_t now,
+                                              std::int64_t expires) {
+                            // The shared table: a request replayed to another instance
+                            // of the same deployment is refused too.
+                            return store->rememberNonce(nonce, now, expires);
+                        }) {
+        // The signature secrets are in memory for as long as the process runs: whatever
+        // happens, the log never shows them.
+        for (const auto& client : config->clients) {
+            if (!client.publik_secret.empty()) sink.addSecret(client.publik_secret);
+            if (!client.hmac_secret.empty()) sink.addSecret(client.hmac_secret);
+        }
+    }
 
     std::shared_ptr<const config::Config> config;
     log::Sink sink;
@@ -161,8 +175,23 @@ Daemon::Daemon(std::shared_ptr<const config::Config> config)
     api::addInboxRoutes(p.router, *p.context);
     api::addPrefillRoutes(p.router, *p.context);
     api::addSubjectRoutes(p.router, *p.context);
+    api::addAuditRoutes(p.router, *p.context);
     p.server = std::make_unique<http::Server>(p.config->server, p.router, p.authenticator,
                                               p.metrics, p.sink, p.config->log.access_log);
+    p.server->setRefusalObserver([&p](const http::Refusal& refusal) {
+        // Every refusal is on the audit trail: a client probing what it may not do shows
+        // there, next to what it did.
+        store::AuditEntry entry;
+        entry.client = std::string(refusal.client);
+        entry.action = "http." + std::string(refusal.route);
+        entry.outcome = "refused: " + std::string(refusal.detail);
+        if (auto appended = p.store->appendAudit(entry); !appended) {
+            p.logger.error("refusal not written to the audit trail",
+                           {{"request_id", std::string(refusal.request_id)},
+                            {"client", std::string(refusal.client)},
+                            {"error", appended.error().message}});
+        }
+    });
 }
 
 Daemon::~Daemon() { stop(); }

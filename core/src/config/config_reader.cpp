@@ -298,6 +298,9 @@ private:
                 readTls(child);
             } else if (isNamed(child, "limits")) {
                 readLimits(child);
+            } else if (isNamed(child, "signatures")) {
+                server.signatures.window_ms = durationAttribute(
+                    child, "window", static_cast<int>(server.signatures.window_ms));
             } else {
                 fail(child, "element 'server': unknown element " + inQuotes(nameOf(child)));
             }
@@ -335,10 +338,19 @@ private:
             durationAttribute(element, "request-timeout", limits.request_timeout_ms);
         limits.keep_alive_timeout_ms =
             durationAttribute(element, "keep-alive-timeout", limits.keep_alive_timeout_ms);
+        limits.header_timeout_ms =
+            durationAttribute(element, "header-timeout", limits.header_timeout_ms);
+        limits.body_timeout_ms = durationAttribute(element, "body-timeout", limits.body_timeout_ms);
         limits.max_threads = intAttribute(element, "max-threads", limits.max_threads, 1, 1024);
         limits.max_queued = intAttribute(element, "max-queued", limits.max_queued, 0, 1'000'000);
         limits.max_json_depth =
             intAttribute(element, "max-json-depth", limits.max_json_depth, 1, 1024);
+        if (xmlAttribute(element, "client-rate")) {
+            limits.client_rate = rateAttribute(element, "client-rate");
+        }
+        if (xmlAttribute(element, "client-burst")) {
+            limits.client_burst = intAttribute(element, "client-burst", 1, 1, 1024);
+        }
     }
 
     void readStore(const xmlNode* element) {
@@ -567,24 +579,20 @@ private:
         if (key && key_sha256) {
             fail(element, context + ": give either 'key' or 'key-sha256', not both");
         }
-        if (!key && !key_sha256) {
-            fail(element, context +
-                              ": needs a key: the attribute 'key' (a secret reference "
-                              "such as file:/etc/relais/" +
-                              client.name + ".key) or 'key-sha256' (the SHA-256 of the key)");
-        }
-        client.key_sha256 = key ? hashClientKey(element, context, *key) : *key_sha256;
-        if (client.key_sha256.size() != 64 ||
-            client.key_sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
-            fail(element, context +
-                              ", attribute 'key-sha256': must be 64 lowercase "
-                              "hexadecimal digits");
-        }
-        if (const auto [other, fresh] = keys_.emplace(client.key_sha256, element); !fresh) {
-            fail(element, context + ": same key as client " +
-                              inQuotes(attributeOr(other->second, "name", "")) + " (line " +
-                              std::to_string(lineOf(other->second)) +
-                              "); each client needs its own key");
+        if (key || key_sha256) {
+            client.key_sha256 = key ? hashClientKey(element, context, *key) : *key_sha256;
+            if (client.key_sha256.size() != 64 ||
+                client.key_sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
+                fail(element, context +
+                                  ", attribute 'key-sha256': must be 64 lowercase "
+                                  "hexadecimal digits");
+            }
+            if (const auto [other, fresh] = keys_.emplace(client.key_sha256, element); !fresh) {
+                fail(element, context + ": same key as client " +
+                                  inQuotes(attributeOr(other->second, "name", "")) + " (line " +
+                                  std::to_string(lineOf(other->second)) +
+                                  "); each client needs its own key");
+            }
         }
 
         for (const xmlNode* child : elementsOf(element)) {
@@ -618,17 +626,98 @@ private:
                                         inQuotes(instance));
                     }
                 }
+            } else if (name == "publik") {
+                client.publik_orig = requiredAttribute(child, "orig");
+                if (const auto [other, fresh] = publik_origs_.emplace(client.publik_orig, child);
+                    !fresh) {
+                    fail(child, context + ", element 'publik': orig " +
+                                    inQuotes(client.publik_orig) + " is already given at line " +
+                                    std::to_string(lineOf(other->second)));
+                }
+                client.publik_secret = resolveClientSecret(child, context + ", element 'publik'",
+                                                           requiredAttribute(child, "secret"));
+            } else if (name == "hmac") {
+                client.hmac_secret = resolveClientSecret(child, context + ", element 'hmac'",
+                                                         requiredAttribute(child, "secret"));
+            } else if (name == "certificate") {
+                client.certificate_sha256 = attributeOr(child, "sha256", "");
+                client.certificate_cn = attributeOr(child, "cn", "");
+                readCertificate(child, context, client);
+            } else if (name == "rate-limit") {
+                client.rate = rateAttribute(child, "rate");
+                if (xmlAttribute(child, "burst")) {
+                    client.burst = intAttribute(child, "burst", 1, 1, 1024);
+                }
             } else {
                 fail(child, context + ": unknown element " + inQuotes(name));
             }
         }
+        if (client.key_sha256.empty() && client.publik_orig.empty() && client.hmac_secret.empty() &&
+            client.certificate_sha256.empty() && client.certificate_cn.empty()) {
+            fail(element, context +
+                              ": needs a credential: the attribute 'key' (a secret reference "
+                              "such as file:/etc/relais/" +
+                              client.name +
+                              ".key), 'key-sha256' (the SHA-256 of the key), or a 'publik', "
+                              "'hmac' or 'certificate' element");
+        }
         config_.clients.push_back(std::move(client));
+    }
+
+    void readCertificate(const xmlNode* element, const std::string& context,
+                         const ClientConfig& client) {
+        const std::string at = context + ", element 'certificate': ";
+        if (client.certificate_sha256.empty() == client.certificate_cn.empty()) {
+            fail(element, at + "give either 'sha256' (the certificate's fingerprint) or 'cn' "
+                               "(its common name), not both or neither");
+        }
+        if (!config_.server.tls.enabled || config_.server.tls.ca_file.empty()) {
+            fail(element, at + "client certificates need <server><tls client-ca=\"…\"> (the "
+                               "CAs they are checked against)");
+        }
+        const std::string& identity =
+            client.certificate_sha256.empty() ? client.certificate_cn : client.certificate_sha256;
+        if (const auto [other, fresh] = certificates_.emplace(identity, element); !fresh) {
+            fail(element, at + "the same certificate is given at line " +
+                              std::to_string(lineOf(other->second)) +
+                              "; each client needs its own");
+        }
+    }
+
+    /// Requests per second of a `rate` attribute (`50/s`, `600/min`, `1000/h`).
+    double rateAttribute(const xmlNode* element, const char* name) const {
+        const std::string text = attributeOr(element, name, "");
+        const auto slash = text.find('/');
+        double count = 0;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + slash, count);
+        const std::string_view unit = slash == std::string::npos
+                                          ? std::string_view()
+                                          : std::string_view(text).substr(slash + 1);
+        const double seconds = unit == "s" ? 1 : unit == "min" ? 60 : unit == "h" ? 3600 : 0;
+        if (slash == std::string::npos || error != std::errc() || end != text.data() + slash ||
+            count <= 0 || seconds == 0) {
+            fail(element, attributeContext(element, name) + inQuotes(text) +
+                              " is not a rate: a positive number of requests, '/', then s, "
+                              "min or h (for example 50/s)");
+        }
+        return count / seconds;
     }
 
     /// SHA-256 (hex) of the key `reference` points to. Errors name the reference only.
     std::string hashClientKey(const xmlNode* element, const std::string& context,
                               const std::string& reference) const {
-        const std::string prefix = context + ", attribute 'key': ";
+        std::string key = resolveClientSecret(element, context, reference, "key");
+        std::string digest = common::sha256Hex(key);
+        wipe(key);
+        return digest;
+    }
+
+    /// The client secret `reference` (attribute `attribute`) points to, at least
+    /// `kMinClientKeyBytes` long. Errors name the reference only.
+    std::string resolveClientSecret(const xmlNode* element, const std::string& context,
+                                    const std::string& reference,
+                                    std::string_view attribute = "secret") const {
+        const std::string prefix = context + ", attribute " + inQuotes(attribute) + ": ";
         // Never quote the value: it may be the key itself, pasted where a reference belongs.
         if (!isSecretReference(reference)) {
             fail(element, prefix +
@@ -646,9 +735,7 @@ private:
                               std::to_string(kMinClientKeyBytes) +
                               " bytes; use a random key (for example `openssl rand -hex 32`)");
         }
-        std::string digest = common::sha256Hex(key);
-        wipe(key);
-        return digest;
+        return key;
     }
 
     void readAttributes(const xmlNode* element) {
@@ -838,6 +925,8 @@ private:
     std::map<std::string, InstanceRef, std::less<>> instances_;          ///< by name
     std::map<std::string, const xmlNode*, std::less<>> clients_;         ///< by name
     std::map<std::string, const xmlNode*, std::less<>> keys_;            ///< client by key digest
+    std::map<std::string, const xmlNode*, std::less<>> publik_origs_;    ///< client by orig
+    std::map<std::string, const xmlNode*, std::less<>> certificates_;    ///< by sha256 or cn
     std::map<std::string, const xmlNode*, std::less<>> routes_;          ///< by name
     std::map<std::string, const xmlNode*, std::less<>> contracts_;       ///< by name
     std::map<std::string, const xmlNode*, std::less<>> contract_pairs_;  ///< procedure+client

@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <exception>
+#include <utility>
 
+#include "relais/http/client.h"
 #include "relais/http/router.h"
 #include "relais/metrics/registry.h"
 
@@ -28,10 +31,12 @@ std::string_view methodLabel(std::string_view method) noexcept {
 
 Pipeline::Pipeline(const config::LimitsConfig& limits, const Router& router,
                    const Authenticator& authenticator, metrics::Registry& metrics, log::Sink& sink,
-                   bool access_log)
+                   bool access_log, RefusalObserver refusal_observer)
     : limits_(limits),
       router_(router),
       authenticator_(authenticator),
+      rate_limiter_(authenticator.clients(), limits.client_rate, limits.client_burst),
+      refusal_observer_(std::move(refusal_observer)),
       metrics_(metrics),
       access_log_(access_log),
       access_logger_(sink, "http.access", sdk::LogLevel::Info),
@@ -46,6 +51,19 @@ Pipeline::Pipeline(const config::LimitsConfig& limits, const Router& router,
     }
     durations_.push_back(&metrics.histogram("relais_http_request_duration_seconds", kDurationHelp,
                                             {{"route", std::string(kUnmatched)}}));
+}
+
+void Pipeline::refused(const Refusal& refusal) noexcept {
+    if (!refusal_observer_) return;
+    try {
+        refusal_observer_(refusal);
+    } catch (const std::exception& e) {
+        error_logger_.error("refusal not recorded",
+                            {{"request_id", std::string(refusal.request_id)}, {"error", e.what()}});
+    } catch (...) {
+        error_logger_.error("refusal not recorded",
+                            {{"request_id", std::string(refusal.request_id)}});
+    }
 }
 
 void Pipeline::beginRequest() {

@@ -13,7 +13,11 @@
 #include <vector>
 
 #include "relais/config/config.h"
+#include "relais/http/server.h"
 #include "relais/log/log.h"
+
+#include "http/connection_guard.h"
+#include "http/rate_limiter.h"
 
 namespace relais::metrics {
 class Counter;
@@ -44,13 +48,17 @@ class Pipeline {
 public:
     Pipeline(const config::LimitsConfig& limits, const Router& router,
              const Authenticator& authenticator, metrics::Registry& metrics, log::Sink& sink,
-             bool access_log);
+             bool access_log, RefusalObserver refusal_observer);
     Pipeline(const Pipeline&) = delete;
     Pipeline& operator=(const Pipeline&) = delete;
 
     const config::LimitsConfig& limits() const noexcept { return limits_; }
     const Router& router() const noexcept { return router_; }
     const Authenticator& authenticator() const noexcept { return authenticator_; }
+    RateLimiter& rateLimiter() noexcept { return rate_limiter_; }
+    ConnectionGuard& guard() noexcept { return guard_; }
+    /// Tells the refusal observer, if any; never throws.
+    void refused(const Refusal& refusal) noexcept;
     log::Logger& errorLogger() noexcept { return error_logger_; }
 
     /// From now on every response closes its connection (draining before a stop).
@@ -84,6 +92,9 @@ private:
     config::LimitsConfig limits_;
     const Router& router_;
     const Authenticator& authenticator_;
+    RateLimiter rate_limiter_;
+    ConnectionGuard guard_;
+    RefusalObserver refusal_observer_;
     metrics::Registry& metrics_;
     bool access_log_;
     log::Logger access_logger_;

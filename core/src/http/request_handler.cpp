@@ -15,13 +15,18 @@
 #include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/HTTPServerSession.h>
+#include <Poco/Net/SecureStreamSocketImpl.h>
 #include <Poco/Net/StreamSocket.h>
+#include <Poco/Net/X509Certificate.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "relais/common/crypto.h"
 #include "relais/common/strings.h"
 #include "relais/http/client.h"
 #include "relais/http/request.h"
 #include "relais/http/router.h"
+#include "relais/http/server.h"
 
 #include "http/chunked_body.h"
 #include "http/pipeline.h"
@@ -90,6 +95,30 @@ Response makeProblem(int status, std::string_view detail, std::string_view field
     return problem(status, reasonFor(status), detail, field);
 }
 
+/// The TLS client certificate of a connection, verified by the handshake against the
+/// server's `client-ca` (VERIFY_RELAXED or STRICT); empty fields without one.
+struct PeerCertificate {
+    std::string sha256;  ///< of the DER form, lowercase hex
+    std::string cn;
+};
+
+PeerCertificate peerCertificate(Poco::Net::StreamSocket* socket) {
+    PeerCertificate peer;
+    if (socket == nullptr) return peer;
+    auto* secure = dynamic_cast<Poco::Net::SecureStreamSocketImpl*>(socket->impl());
+    if (secure == nullptr || !secure->havePeerCertificate()) return peer;
+    const Poco::Net::X509Certificate certificate = secure->peerCertificate();
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int length = 0;
+    if (X509_digest(certificate.certificate(), EVP_sha256(), digest.data(), &length) != 1) {
+        return peer;
+    }
+    peer.sha256 =
+        common::toHex(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
+    peer.cn = certificate.commonName();
+    return peer;
+}
+
 /// One request, from the end of its headers to the end of its response. Created by the
 /// factory on a connection thread, deleted by Poco once `handleRequest` returned (or
 /// threw); counts itself in flight for its whole life.
@@ -98,7 +127,18 @@ public:
     explicit RequestHandler(Pipeline& pipeline) : pipeline_(pipeline), started_(Clock::now()) {
         pipeline_.beginRequest();
     }
-    ~RequestHandler() override { pipeline_.endRequest(); }
+    ~RequestHandler() override {
+        // The next request on this connection has the keep-alive wait, then its own header
+        // deadline.
+        if (socket_ != nullptr) {
+            const auto& limits = pipeline_.limits();
+            pipeline_.guard().arm(*socket_,
+                                  ConnectionGuard::Clock::now() +
+                                      std::chrono::milliseconds(limits.keep_alive_timeout_ms) +
+                                      std::chrono::milliseconds(limits.header_timeout_ms));
+        }
+        pipeline_.endRequest();
+    }
     RequestHandler(const RequestHandler&) = delete;
     RequestHandler& operator=(const RequestHandler&) = delete;
 
@@ -118,6 +158,9 @@ private:
     std::optional<Response> readBody(Poco::Net::HTTPServerRequest& request);
     std::optional<Response> readFixed(std::istream& in);
     std::optional<Response> readChunked(Poco::Net::HTTPServerRequest& request);
+    std::optional<Response> checkBodySignature();
+    std::optional<Response> authorize();
+    void tellRefusal(const Response& answer) noexcept;
     Response invoke();
     Response internalError(std::string_view what);
     void send(Poco::Net::HTTPServerResponse& response, Response& answer);
@@ -136,10 +179,17 @@ private:
     std::size_t body_limit_ = 0;
     std::size_t bytes_in_ = 0;
     std::size_t bytes_out_ = 0;
+    Poco::Net::StreamSocket* socket_ = nullptr;  // the connection's, for its deadlines
+    std::string signature_header_;               // `X-Relais-Signature`, for `checkBodySignature`
+    bool body_signature_pending_ = false;        // the client signed its body
 };
 
 void RequestHandler::prepare(const Poco::Net::HTTPServerRequest& request) noexcept {
     try {
+        // Poco hands the factory a const request; the socket is only watched from here.
+        auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(
+            const_cast<Poco::Net::HTTPServerRequest*>(&request));
+        if (impl != nullptr) socket_ = &impl->socket();
         check(request);
     } catch (const std::exception& e) {
         refusal_ = internalError(e.what());
@@ -149,6 +199,16 @@ void RequestHandler::prepare(const Poco::Net::HTTPServerRequest& request) noexce
         close_ = true;
     }
     body_consumed_ = !chunked_ && content_length_ <= 0;
+    if (socket_ != nullptr) {
+        // Headers are in: the body (if any) has its own deadline; handling has none.
+        if (body_consumed_ || refusal_) {
+            pipeline_.guard().disarm(*socket_);
+        } else {
+            pipeline_.guard().arm(
+                *socket_, ConnectionGuard::Clock::now() +
+                              std::chrono::milliseconds(pipeline_.limits().body_timeout_ms));
+        }
+    }
 }
 
 void RequestHandler::check(const Poco::Net::HTTPServerRequest& request) {
@@ -242,26 +302,39 @@ void RequestHandler::check(const Poco::Net::HTTPServerRequest& request) {
     route_ = match.route;
     request_.path_params = std::move(match.params);
 
-    // Authentication and rights.
+    // Authentication, rate and rights.
     if (!route_->right.empty()) {
-        // A copy: `get` with a default returns a reference to that (temporary) default.
+        // Copies: `get` with a default returns a reference to that (temporary) default.
         const std::string authorization = request.get("Authorization", "");
-        const Client* client = pipeline_.authenticator().authenticate(authorization);
-        if (client == nullptr) {
+        const std::string client_header = request.get("X-Relais-Client", "");
+        signature_header_ = request.get("X-Relais-Signature", "");
+        const PeerCertificate certificate = peerCertificate(socket_);
+        Credentials credentials;
+        credentials.authorization = authorization;
+        credentials.raw_query = request_.raw_query;
+        credentials.client_header = client_header;
+        credentials.signature_header = signature_header_;
+        credentials.certificate_sha256 = certificate.sha256;
+        credentials.certificate_cn = certificate.cn;
+        auto authentication = pipeline_.authenticator().authenticate(credentials);
+        if (authentication.client == nullptr) {
+            const bool presented = !authentication.failure.empty();
             auto answer = makeProblem(
-                401, authorization.empty()
-                         ? "this endpoint needs an API key: send 'Authorization: Bearer <key>'"
-                         : "the credentials are not a valid API key");
-            answer.headers.emplace_back("WWW-Authenticate",
-                                        authorization.empty()
-                                            ? "Bearer realm=\"relais\""
-                                            : R"(Bearer realm="relais", error="invalid_token")");
+                401, presented ? authentication.failure
+                               : "this endpoint needs credentials: send 'Authorization: "
+                                 "Bearer <key>', sign the query as Publik does, or present a "
+                                 "client certificate");
+            answer.headers.emplace_back(
+                "WWW-Authenticate", presented ? R"(Bearer realm="relais", error="invalid_token")"
+                                              : "Bearer realm=\"relais\"");
             return refuse(std::move(answer));
         }
-        request_.client = client;
-        if (!client->hasRight(route_->right)) {
-            return refuse(makeProblem(
-                403, "client '" + client->name() + "' lacks the right '" + route_->right + "'"));
+        request_.client = authentication.client;
+        body_signature_pending_ = authentication.body_signature_pending;
+        // A signed body proves the client only once read: its rate and rights wait until
+        // then, so that an unproven name neither spends its rate nor learns its rights.
+        if (!body_signature_pending_) {
+            if (auto refused = authorize()) return refuse(std::move(*refused));
         }
     }
 
@@ -283,7 +356,13 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
     } else if (auto body_error = readBody(request)) {
         answer = std::move(*body_error);
     } else {
-        answer = invoke();
+        if (socket_ != nullptr) pipeline_.guard().disarm(*socket_);
+        if (auto signature_error = checkBodySignature()) {
+            answer = std::move(*signature_error);
+        } else {
+            answer = invoke();
+            if (answer.status == 403 && !answer.audited) tellRefusal(answer);
+        }
     }
     try {
         send(response, answer);
@@ -370,6 +449,59 @@ std::optional<Response> RequestHandler::readChunked(Poco::Net::HTTPServerRequest
     request_.body.clear();
     close_ = true;
     return makeProblem(400, "malformed chunked body: " + result.detail);
+}
+
+std::optional<Response> RequestHandler::checkBodySignature() {
+    if (!body_signature_pending_) return std::nullopt;
+    auto verified =
+        pipeline_.authenticator().verifyBody(*request_.client, signature_header_, request_.body);
+    if (verified) return authorize();
+    auto answer = makeProblem(401, verified.error().message);
+    answer.headers.emplace_back("WWW-Authenticate",
+                                R"(Bearer realm="relais", error="invalid_token")");
+    // Not the client's request after all: counted and logged without its name.
+    request_.client = nullptr;
+    return answer;
+}
+
+std::optional<Response> RequestHandler::authorize() {
+    const Client& client = *request_.client;
+    if (const auto wait = pipeline_.rateLimiter().admit(client); wait > 0) {
+        auto answer = makeProblem(429, "client '" + client.name() +
+                                           "' sends more requests than its rate allows; "
+                                           "retry in " +
+                                           std::to_string(wait) + " s");
+        answer.headers.emplace_back("Retry-After", std::to_string(wait));
+        return answer;
+    }
+    if (!client.hasRight(route_->right)) {
+        auto answer = makeProblem(
+            403, "client '" + client.name() + "' lacks the right '" + route_->right + "'");
+        tellRefusal(answer);
+        return answer;
+    }
+    return std::nullopt;
+}
+
+void RequestHandler::tellRefusal(const Response& answer) noexcept try {
+    std::string detail;
+    if (auto parsed = sdk::Json::parse(answer.body)) {
+        if (const sdk::Json* text = parsed->find("detail"); text != nullptr && text->isString()) {
+            detail = text->asString();
+        }
+    }
+    Refusal refusal;
+    refusal.client =
+        request_.client != nullptr ? std::string_view(request_.client->name()) : std::string_view();
+    refusal.route = route_ != nullptr ? std::string_view(route_->name) : kUnmatched;
+    refusal.method = request_.method;
+    refusal.path = request_.path;
+    refusal.detail = detail;
+    refusal.request_id = request_.request_id;
+    pipeline_.refused(refusal);
+} catch (...) {
+    // Out of memory while describing it: the 403 still goes out; the pipeline logs what the
+    // observer could not record, here there is nothing left to log with.
 }
 
 Response RequestHandler::invoke() {

@@ -23,6 +23,12 @@ public:
     Poco::Net::HTTPRequestHandler* createRequestHandler(
         const Poco::Net::HTTPServerRequest& request) override;
 
+    /// Tells every connection the server stopped (`abort`: shut their sockets), as Poco's
+    /// HTTPServer::stopAll does through this protected event.
+    void serverStopped(const void* server, bool abort) {
+        HTTPRequestHandlerFactory::serverStopped(server, abort);
+    }
+
 private:
     Pipeline& pipeline_;
 };

@@ -9,12 +9,12 @@
 
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/ThreadPool.h>
 
 #include "relais/common/errors.h"
@@ -23,6 +23,7 @@
 #include "relais/log/log.h"
 #include "relais/metrics/registry.h"
 
+#include "http/connection_guard.h"
 #include "http/pipeline.h"
 #include "http/request_handler.h"
 
@@ -66,7 +67,7 @@ Poco::Net::Context::Ptr makeTlsContext(const config::ServerConfig& server) {
     const auto at = where(tls, server);
     requireReadable(tls.certificate_file, "certificate file", at);
     requireReadable(tls.key_file, "key file", at);
-    if (tls.require_client_certificate) {
+    if (tls.require_client_certificate || !tls.ca_file.empty()) {
         requireReadable(tls.ca_file, "CA file (needed to verify client certificates)", at);
     }
     initializeSslOnce();
@@ -74,9 +75,13 @@ Poco::Net::Context::Ptr makeTlsContext(const config::ServerConfig& server) {
     Poco::Net::Context::Params params;
     params.certificateFile = tls.certificate_file;
     params.privateKeyFile = tls.key_file;
-    params.caLocation = tls.require_client_certificate ? tls.ca_file : std::string();
+    params.caLocation = tls.ca_file;
+    // STRICT: a connection without a valid certificate fails the handshake. RELAXED: a
+    // certificate is asked for and, when one is presented, must chain to the CA; the
+    // requests of a connection without one use another credential.
     params.verificationMode = tls.require_client_certificate ? Poco::Net::Context::VERIFY_STRICT
-                                                             : Poco::Net::Context::VERIFY_NONE;
+                              : tls.ca_file.empty()          ? Poco::Net::Context::VERIFY_NONE
+                                                             : Poco::Net::Context::VERIFY_RELAXED;
     params.verificationDepth = 9;
     params.loadDefaultCAs = false;
     params.cipherList = kCipherList;
@@ -153,12 +158,14 @@ struct Server::Impl {
     metrics::Registry& metrics;
     log::Sink& sink;
     bool access_log;
+    RefusalObserver refusal_observer;
 
     // Destroyed in reverse order: the server before its threads, the threads before the
     // pipeline they use.
     std::unique_ptr<detail::Pipeline> pipeline;
     std::unique_ptr<Poco::ThreadPool> threads;
-    std::unique_ptr<Poco::Net::HTTPServer> server;
+    Poco::SharedPtr<detail::HandlerFactory> handlers;
+    std::unique_ptr<Poco::Net::TCPServer> server;
     int port = 0;
 };
 
@@ -180,20 +187,26 @@ void Server::start() {
     if (impl.server) throw Poco::IllegalStateException("HTTP server already started");
     auto socket = impl.makeSocket();
     auto params = impl.makeParams();
-    auto pipeline =
-        std::make_unique<detail::Pipeline>(impl.config.limits, impl.router, impl.authenticator,
-                                           impl.metrics, impl.sink, impl.access_log);
+    auto pipeline = std::make_unique<detail::Pipeline>(impl.config.limits, impl.router,
+                                                       impl.authenticator, impl.metrics, impl.sink,
+                                                       impl.access_log, impl.refusal_observer);
     // A pool of our own: sized for this server, and joinable on stop without waiting for
     // unrelated work in Poco's default pool.
     const int max_threads = params->getMaxThreads();
     auto threads =
         std::make_unique<Poco::ThreadPool>("relais-http", std::min(2, max_threads), max_threads);
-    auto server = std::make_unique<Poco::Net::HTTPServer>(new detail::HandlerFactory(*pipeline),
-                                                          *threads, socket, params);
+    // Poco's HTTPServer, but with connections that have deadlines (see connection_guard.h).
+    Poco::SharedPtr<detail::HandlerFactory> handlers = new detail::HandlerFactory(*pipeline);
+    auto server = std::make_unique<Poco::Net::TCPServer>(
+        new detail::GuardedConnectionFactory(
+            params, Poco::Net::HTTPRequestHandlerFactory::Ptr(handlers), pipeline->guard(),
+            std::chrono::milliseconds(std::max(1, impl.config.limits.header_timeout_ms))),
+        *threads, socket, params);
     server->start();
     impl.port = socket.address().port();
     impl.pipeline = std::move(pipeline);
     impl.threads = std::move(threads);
+    impl.handlers = std::move(handlers);
     impl.server = std::move(server);
 }
 
@@ -206,13 +219,19 @@ void Server::stop() {
     impl.pipeline->waitIdle(kDrainTimeout);
     // Shut down every connection still open: idle keep-alive ones, and requests that
     // outlived the drain (their handlers then fail to write and return).
-    impl.server->stopAll(true);
+    // (What Poco's HTTPServer::stopAll does: the connections listen to this event.)
+    impl.handlers->serverStopped(impl.server.get(), true);
     // Connection threads use the pipeline, the router and the authenticator: wait for the
     // last of them before anything can be destroyed.
     impl.threads->joinAll();
     impl.server.reset();
+    impl.handlers = nullptr;
     impl.threads.reset();
     impl.pipeline.reset();
+}
+
+void Server::setRefusalObserver(RefusalObserver observer) {
+    impl_->refusal_observer = std::move(observer);
 }
 
 int Server::port() const { return impl_->port; }

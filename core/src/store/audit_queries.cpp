@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // The audit trail: append-only and hash-chained; reading it and checking the chain.
 #include <condition_variable>
+#include <limits>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -213,6 +214,31 @@ sdk::Result<std::vector<AuditRecord>> Store::auditEntries(const std::string& sub
                 : query<AuditRow>(session,
                                   select + "WHERE subject_id = ? ORDER BY seq DESC LIMIT ?",
                                   subject_id, limit);
+        records.reserve(rows.size());
+        for (const AuditRow& row : rows) records.push_back(toAuditRecord(row));
+    });
+    if (!read) return std::move(read).error();
+    return records;
+}
+
+sdk::Result<std::vector<AuditRecord>> Store::searchAudit(const AuditFilter& filter) {
+    if (filter.limit <= 0) {
+        return sdk::fail(sdk::ErrorCode::InvalidArgument, "limit must be positive", "limit");
+    }
+    const std::int64_t before =
+        filter.before_seq > 0 ? filter.before_seq : std::numeric_limits<std::int64_t>::max();
+    std::vector<AuditRecord> records;
+    auto read = database_->read([&](Poco::Data::Session& session) {
+        records.clear();
+        // One statement for every combination of filters: an empty filter value matches
+        // everything, so the plan and the placeholders do not depend on which are given.
+        const std::vector<AuditRow> rows = query<AuditRow>(
+            session,
+            std::string("SELECT ") + kAuditColumns +
+                " FROM audit WHERE seq < ? AND (? = '' OR subject_id = ?) AND (? = '' OR "
+                "client = ?) AND (? = '' OR action = ?) ORDER BY seq DESC LIMIT ?",
+            before, filter.subject_id, filter.subject_id, filter.client, filter.client,
+            filter.action, filter.action, filter.limit);
         records.reserve(rows.size());
         for (const AuditRow& row : rows) records.push_back(toAuditRecord(row));
     });

@@ -631,7 +631,7 @@ TEST_F(LoadConfigTest, ClientInstanceMustExist) {
 
 TEST_F(LoadConfigTest, ClientNeedsExactlyOneKey) {
     expectError(withStore("<clients>\n<client name=\"c\"/>\n</clients>\n"), "<client ",
-                {"client 'c'", "needs a key", "'key-sha256'"});
+                {"client 'c'", "needs a credential", "'key-sha256'", "'publik'"});
     expectError(withStore("<clients>\n<client name=\"c\" key=\"env:K\" key-sha256=\"" +
                           common::sha256Hex("k") + "\"/>\n</clients>\n"),
                 "<client ", {"client 'c'", "not both"});
@@ -700,6 +700,75 @@ TEST_F(LoadConfigTest, EngineSettingsMustMatchTheEngine) {
         load(test::wrapConfig("<data directory=\"d\"/>\n<store engine=\"postgresql\" "
                               "dsn=\"env:RELAIS_DSN\" blobs=\"b\"/>\n"));
     EXPECT_EQ(config->store.dsn, "env:RELAIS_DSN");  // only checked for form, not resolved
+}
+
+TEST_F(LoadConfigTest, ReadsSignatureCertificateAndRateCredentials) {
+    ScopedEnv publik("RELAIS_TEST_PUBLIK_SECRET", "publik-shared-secret-0123");
+    ScopedEnv hmac("RELAIS_TEST_HMAC_SECRET", "hmac-shared-secret-0123456789");
+    const std::string fingerprint(64, 'a');
+    const auto config = load(withStore(
+        "<server>\n<tls certificate=\"c.pem\" key=\"k.pem\" client-ca=\"ca.pem\"/>\n"
+        "<limits client-rate=\"600/min\" client-burst=\"20\"/>\n"
+        "<signatures window=\"45s\"/>\n</server>\n"
+        "<clients>\n"
+        "<client name=\"wcs\"><rights>dossiers:submit</rights>\n"
+        "  <publik orig=\"demarches.ville.fr\" secret=\"env:RELAIS_TEST_PUBLIK_SECRET\"/>\n"
+        "  <rate-limit rate=\"5/s\" burst=\"10\"/></client>\n"
+        "<client name=\"app\"><hmac secret=\"env:RELAIS_TEST_HMAC_SECRET\"/></client>\n"
+        "<client name=\"ged\"><certificate sha256=\"" +
+        fingerprint +
+        "\"/></client>\n"
+        "<client name=\"sig\"><certificate cn=\"sig.ville.fr\"/></client>\n"
+        "</clients>\n"));
+    EXPECT_EQ(config->server.signatures.window_ms, 45'000);
+    EXPECT_DOUBLE_EQ(config->server.limits.client_rate, 10.0);
+    EXPECT_EQ(config->server.limits.client_burst, 20);
+    ASSERT_EQ(config->clients.size(), 4U);
+    const auto& wcs = config->clients[0];
+    EXPECT_TRUE(wcs.key_sha256.empty());
+    EXPECT_EQ(wcs.publik_orig, "demarches.ville.fr");
+    EXPECT_EQ(wcs.publik_secret, "publik-shared-secret-0123");
+    EXPECT_DOUBLE_EQ(wcs.rate, 5.0);
+    EXPECT_EQ(wcs.burst, 10);
+    EXPECT_EQ(config->clients[1].hmac_secret, "hmac-shared-secret-0123456789");
+    EXPECT_EQ(config->clients[2].certificate_sha256, fingerprint);
+    EXPECT_EQ(config->clients[3].certificate_cn, "sig.ville.fr");
+}
+
+TEST_F(LoadConfigTest, BadCredentialsAreRefusedNamingTheClient) {
+    ScopedEnv secret("RELAIS_TEST_PUBLIK_SECRET", "publik-shared-secret-0123");
+    ScopedEnv tiny("RELAIS_TEST_TINY_SECRET", "tiny");
+    // An inline secret is never echoed.
+    const std::string inline_secret = withStore(
+        "<clients>\n<client name=\"c\">\n<publik orig=\"o\" secret=\"InlinePublikSecret42\"/>"
+        "\n</client>\n</clients>\n");
+    const std::string message = errorOf(inline_secret);
+    EXPECT_THAT(message, HasSubstr("client 'c', element 'publik', attribute 'secret'"));
+    EXPECT_THAT(message, Not(HasSubstr("InlinePublikSecret42")));
+    expectError(withStore("<clients>\n<client name=\"c\">\n"
+                          "<hmac secret=\"env:RELAIS_TEST_TINY_SECRET\"/>\n</client>\n"
+                          "</clients>\n"),
+                "<hmac", {"client 'c', element 'hmac'", "shorter than 16 bytes"});
+    expectError(
+        withStore("<clients>\n<client name=\"a\">\n"
+                  "<publik orig=\"o\" secret=\"env:RELAIS_TEST_PUBLIK_SECRET\"/>\n"
+                  "</client>\n<client name=\"b\">\n"
+                  "<publik orig=\"o\" secret=\"env:RELAIS_TEST_PUBLIK_SECRET\"/>\n"
+                  "</client>\n</clients>\n"),
+        "<publik orig=\"o\" secret=\"env:RELAIS_TEST_PUBLIK_SECRET\"/>\n</client>\n</clients>",
+        {"client 'b', element 'publik'", "orig 'o' is already given"});
+    // Certificates need the CAs they are checked against.
+    expectError(withStore("<clients>\n<client name=\"c\">\n<certificate cn=\"x\"/>\n</client>\n"
+                          "</clients>\n"),
+                "<certificate", {"client 'c', element 'certificate'", "client-ca"});
+    expectError(withStore("<server>\n<tls certificate=\"c.pem\" key=\"k.pem\" "
+                          "client-ca=\"ca.pem\"/>\n</server>\n<clients>\n<client name=\"c\">\n"
+                          "<certificate/>\n</client>\n</clients>\n"),
+                "<certificate", {"either 'sha256'", "or 'cn'"});
+    expectError(withStore("<server>\n<limits client-rate=\"0/s\"/>\n</server>\n"), "<limits",
+                {"attribute 'client-rate'", "'0/s' is not a rate"});
+    expectError(withStore("<server>\n<limits client-rate=\"10/day\"/>\n</server>\n"), "<limits",
+                {"client-rate"});
 }
 
 TEST_F(LoadConfigTest, MutualTlsNeedsAClientCa) {

@@ -124,6 +124,7 @@ void ServerFixture::start(const config::LimitsConfig& limits, bool access_log,
     config.tls = tls;
     server_ =
         std::make_unique<Server>(config, router_, *authenticator_, metrics_, *sink_, access_log);
+    if (refusals_) server_->setRefusalObserver(refusals_);
     server_->start();
     port_ = server_->port();
     ASSERT_GT(port_, 0);

@@ -57,6 +57,7 @@ protected:
     metrics::Registry metrics_;
     Router router_;
     std::unique_ptr<Authenticator> authenticator_;
+    RefusalObserver refusals_;  ///< given to the server by `start` when set
     std::unique_ptr<Server> server_;
     int port_ = 0;
 

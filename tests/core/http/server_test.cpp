@@ -4,6 +4,7 @@
 #include <chrono>
 #include <future>
 #include <string>
+#include <thread>
 
 #include <Poco/Exception.h>
 #include <gtest/gtest.h>
@@ -303,6 +304,29 @@ TEST_F(ServerTest, RefusesAMalformedChunkedBody) {
     EXPECT_EQ(result.status, 400);
 }
 
+TEST_F(ServerTest, RefusesAChunkSizeHoldingA0xFFByte) {
+    // Found by the chunked_body fuzzer: Poco 1.11 reads 0xFF as end-of-file, and `1\xFF0`
+    // was taken for `10` (a body framed differently from a strict front end).
+    start();
+    const std::string head =
+        "POST /v1/echo HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer portal-key\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n";
+    auto result = rawExchange(port_, head +
+                                         "1\xFF"
+                                         "0\r\n0123456789abcdef\r\n0\r\n\r\n");
+    EXPECT_EQ(result.status, 400) << result.body;
+    result = rawExchange(port_, head + "3\r\nabc\xFF\r\n0\r\n\r\n");
+    EXPECT_EQ(result.status, 400) << result.body;
+    // A 0xFF byte inside the data is data.
+    result = rawExchange(port_, head +
+                                    "3\r\na\xFF"
+                                    "c\r\n0\r\n\r\n");
+    ASSERT_EQ(result.status, 200) << result.body;
+    EXPECT_EQ(result.body,
+              "a\xFF"
+              "c");
+}
+
 TEST_F(ServerTest, RefusesAmbiguousFraming) {
     start();
     const std::string head =
@@ -498,6 +522,65 @@ TEST_F(ServerTest, DropsASlowClientWithoutBlockingOthers) {
     EXPECT_EQ(httpCall(port_, "GET", "/healthz").status, 200);
     EXPECT_EQ(httpCall(port_, "GET", "/healthz").status, 200);
     EXPECT_TRUE(slow.waitClosed(10s));
+}
+
+TEST_F(ServerTest, CutsAClientTricklingItsHeadersPastTheHeaderDeadline) {
+    auto limits = testLimits();  // each read may wait 30 s: only the deadline cuts it
+    limits.header_timeout_ms = 500;
+    start(limits);
+    RawConnection slow(port_);
+    slow.send("GET /healthz HTTP/1.1\r\nHost: t\r\n");
+    // A byte at a time, each well within the socket timeout (slowloris).
+    bool closed = false;
+    for (int i = 0; i < 100 && !closed; ++i) {
+        try {
+            slow.send("X");
+        } catch (const Poco::Exception&) {
+            closed = true;  // reset: the server is gone
+            break;
+        }
+        closed = slow.waitClosed(100ms);
+    }
+    EXPECT_TRUE(closed) << "the connection outlived 10 s of trickled headers";
+    EXPECT_EQ(httpCall(port_, "GET", "/healthz").status, 200);
+}
+
+TEST_F(ServerTest, CutsAClientTricklingItsBodyPastTheBodyDeadline) {
+    auto limits = testLimits();
+    limits.body_timeout_ms = 500;
+    start(limits);
+    RawConnection slow(port_);
+    slow.send(
+        "POST /v1/echo HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer portal-key\r\n"
+        "Content-Length: 1000\r\n\r\n");
+    bool closed = false;
+    std::string answer;
+    for (int i = 0; i < 100 && !closed; ++i) {
+        try {
+            slow.send("x");
+        } catch (const Poco::Exception&) {
+            closed = true;
+            break;
+        }
+        closed = slow.waitClosed(100ms);
+    }
+    EXPECT_TRUE(closed) << "the connection outlived 10 s of trickled body";
+}
+
+TEST_F(ServerTest, KeepsAPromptKeepAliveConnectionAcrossRequests) {
+    auto limits = testLimits();
+    limits.header_timeout_ms = 300;
+    start(limits);
+    RawConnection connection(port_);
+    for (int i = 0; i < 3; ++i) {
+        connection.send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+        const auto result = connection.readResponse(5s);
+        ASSERT_EQ(result.status, 200);
+        ASSERT_FALSE(result.connection_closed);
+        // Idle between requests longer than the header deadline: the keep-alive wait is
+        // not counted against the next request's headers.
+        std::this_thread::sleep_for(400ms);
+    }
 }
 
 TEST_F(ServerTest, StopWaitsForInFlightRequestsThenRefusesConnections) {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+#include <cctype>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -155,6 +156,64 @@ TEST_F(TlsTest, RequiresAClientCertificateSignedByTheCaWhenConfigured) {
     EXPECT_THROW(httpsGet(port_, "/healthz", pki_.ca, pki_.rogue_cert, pki_.rogue_key),
                  Poco::Exception);
     EXPECT_EQ(httpsGet(port_, "/healthz", pki_.ca, pki_.client_cert, pki_.client_key), 200);
+}
+
+/// The SHA-256 fingerprint of a PEM certificate as the config takes it (lowercase hex),
+/// from `openssl x509 -fingerprint`.
+std::string fingerprint(const relais::test::TempDir& dir, const std::string& cert) {
+    const auto out = dir.file("fingerprint.txt");
+    openssl({"x509", "-in", cert, "-noout", "-fingerprint", "-sha256"}, out);
+    const std::string text = relais::test::readFileOrFail(out);
+    std::string hex;
+    for (std::size_t i = text.find('=') + 1; i < text.size(); ++i) {
+        const char c = text[i];
+        if (std::isxdigit(static_cast<unsigned char>(c)) != 0) {
+            hex += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+    }
+    return hex;
+}
+
+TEST_F(TlsTest, ClientCertificateStandsForTheClientItIsGivenTo) {
+    config::ClientConfig by_cn;
+    by_cn.name = "app-by-cn";
+    by_cn.rights = {"dossiers:read"};
+    by_cn.certificate_cn = "client";
+    config::ClientConfig by_fingerprint;
+    by_fingerprint.name = "ops-by-fingerprint";
+    by_fingerprint.rights = {"jobs:admin"};
+    by_fingerprint.certificate_sha256 = fingerprint(dir_, pki_.rogue_cert);
+    ASSERT_EQ(by_fingerprint.certificate_sha256.size(), 64U);
+    authenticator_ =
+        std::make_unique<Authenticator>(std::vector<config::ClientConfig>{by_cn, by_fingerprint});
+    // Asked for, not required: connections without one use other credentials.
+    start(testLimits(), true, tls(false));
+
+    EXPECT_EQ(httpsGet(port_, "/v1/dossiers/7", pki_.ca, pki_.client_cert, pki_.client_key), 200);
+    // Not `ops-by-fingerprint`'s certificate (another key, same CN "client"): as `app-by-cn`,
+    // it may not read dead jobs.
+    EXPECT_EQ(httpsGet(port_, "/v1/jobs/dead", pki_.ca, pki_.client_cert, pki_.client_key), 403);
+    EXPECT_EQ(httpsGet(port_, "/v1/dossiers/7", pki_.ca), 401);
+    // A certificate from another CA does not get through the handshake.
+    EXPECT_THROW(httpsGet(port_, "/v1/dossiers/7", pki_.ca, pki_.rogue_cert, pki_.rogue_key),
+                 Poco::Exception);
+}
+
+TEST_F(TlsTest, ClientCertificateIsFoundByItsFingerprint) {
+    config::ClientConfig pinned;
+    pinned.name = "ops";
+    pinned.rights = {"jobs:admin"};
+    pinned.certificate_sha256 = fingerprint(dir_, pki_.client_cert);
+    config::ClientConfig by_cn;
+    by_cn.name = "app-by-cn";
+    by_cn.rights = {"dossiers:read"};
+    by_cn.certificate_cn = "client";
+    // Both match; the pinned fingerprint is the more precise and wins.
+    authenticator_ =
+        std::make_unique<Authenticator>(std::vector<config::ClientConfig>{by_cn, pinned});
+    start(testLimits(), true, tls(true));
+    EXPECT_EQ(httpsGet(port_, "/v1/jobs/dead", pki_.ca, pki_.client_cert, pki_.client_key), 200);
+    EXPECT_EQ(httpsGet(port_, "/v1/dossiers/7", pki_.ca, pki_.client_cert, pki_.client_key), 403);
 }
 
 TEST_F(TlsTest, RefusesUnreadableOrUnusableFilesAsConfigErrors) {

@@ -37,4 +37,8 @@ void addPrefillRoutes(http::Router& router, Context& context);
 /// and `DELETE /v1/subjects/{id}` (`subjects:admin`).
 void addSubjectRoutes(http::Router& router, Context& context);
 
+/// `GET /v1/audit` (right `audit:read`): the audit trail, newest first, filtered by
+/// `subject`, `client`, `action`; paged with `limit` and `before` (an entry's `seq`).
+void addAuditRoutes(http::Router& router, Context& context);
+
 }  // namespace relais::api

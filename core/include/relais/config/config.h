@@ -32,8 +32,10 @@ struct TlsConfig {
     bool enabled = false;
     std::string certificate_file;  ///< PEM, absolute path
     std::string key_file;          ///< PEM, absolute path
-    std::string ca_file;           ///< PEM bundle to verify client certificates
-    bool require_client_certificate = false;
+    /// PEM bundle to verify client certificates. Given alone, a client certificate is asked
+    /// for and, when presented, must chain to it (it may then stand for a client).
+    std::string ca_file;
+    bool require_client_certificate = false;  ///< a connection without one is refused
     SourceLocation where;
 };
 
@@ -41,10 +43,24 @@ struct LimitsConfig {
     std::size_t max_body_bytes = std::size_t{10} * 1024 * 1024;  ///< larger bodies get 413
     int max_header_fields = 64;                                  ///< more header fields get 400
     int request_timeout_ms = 30'000;                             ///< socket receive/send timeout
+    /// From a connection's first byte (or the end of its previous request) to the end of a
+    /// request's headers; the connection is cut past it (slowloris).
+    int header_timeout_ms = 10'000;
+    int body_timeout_ms = 120'000;  ///< to receive a whole body, from the end of the headers
     int keep_alive_timeout_ms = 60'000;
     int max_threads = 32;  ///< HTTP worker threads
     int max_queued = 256;  ///< connections waiting for a thread
     int max_json_depth = 64;
+    /// Requests per second each client may make (token bucket refilled at this rate); 0: no
+    /// limit unless the client sets its own.
+    double client_rate = 0;
+    int client_burst = 0;  ///< bucket size; 0: one second's worth (at least 1)
+};
+
+/// Signed requests (Publik query signatures, `X-Relais-Signature`).
+struct SignaturesConfig {
+    /// Largest distance between a signature's timestamp and the server's clock, both ways.
+    std::int64_t window_ms = 30'000;
 };
 
 struct ServerConfig {
@@ -52,6 +68,7 @@ struct ServerConfig {
     int port = 8080;  ///< 0: any free port (tests)
     TlsConfig tls;
     LimitsConfig limits;
+    SignaturesConfig signatures;
     SourceLocation where;
 };
 
@@ -116,13 +133,26 @@ struct DeliveryConfig {
     SourceLocation where;
 };
 
-/// An API client: who may call relais, with which key, for what.
+/// An API client: who may call relais, how it proves it, for what.
+///
+/// A client has at least one credential: a bearer key, a Publik signature secret, an HMAC
+/// body-signature secret or a client certificate. The signature secrets are kept (they are
+/// needed to recompute signatures); a bearer key is kept as its digest only.
 struct ClientConfig {
     std::string name;
     /// SHA-256 (lowercase hex) of the bearer key. Either given in the config as
     /// `key-sha256`, or computed at load from a `key` secret reference (the key itself is
-    /// not kept).
+    /// not kept). Empty: no bearer key.
     std::string key_sha256;
+    std::string publik_orig;    ///< `orig` of its Publik-signed calls; empty: none
+    std::string publik_secret;  ///< the secret shared for `publik_orig`, resolved at load
+    std::string hmac_secret;    ///< `X-Relais-Signature` key, resolved at load; empty: none
+    /// Client certificate (mutual TLS): the SHA-256 of its DER form (lowercase hex), or the
+    /// common name of a certificate that chains to the server's `client-ca`. Empty: none.
+    std::string certificate_sha256;
+    std::string certificate_cn;
+    double rate = 0;                      ///< requests per second; 0: the server's `client-rate`
+    int burst = 0;                        ///< 0: the server's `client-burst`
     std::vector<std::string> rights;      ///< named rights (`dossiers:submit`…), see docs
     std::vector<std::string> procedures;  ///< procedure codes, or `*`
     std::vector<std::string> instances;   ///< connector/adapter instances it may use, or `*`

@@ -46,6 +46,9 @@ struct Response {
     std::string content_type = "application/json";
     std::string body;
     sdk::HttpHeaders headers;
+    /// A 403 the handler already wrote to the audit trail (with more context than the
+    /// server has); the server's refusal observer is not told again.
+    bool audited = false;
 };
 
 /// `status` with `body` serialised compactly, `application/json`.

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string_view>
 
 #include "relais/config/config.h"
 
@@ -21,16 +23,35 @@ namespace relais::http {
 class Router;
 class Authenticator;
 
+/// A request refused because the client may not do what it asked (403): the server's own
+/// rights check, or a handler's 403 that the handler did not audit itself
+/// (`Response::audited`). Views valid during the call only.
+struct Refusal {
+    std::string_view client;  ///< the authenticated client
+    std::string_view route;   ///< the route's name
+    std::string_view method;
+    std::string_view path;    ///< decoded path (no query)
+    std::string_view detail;  ///< the problem's detail
+    std::string_view request_id;
+};
+
+/// Records refusals (the daemon writes them to the audit trail). Called on the connection
+/// thread before the response is sent; must be thread-safe and must not throw.
+using RefusalObserver = std::function<void(const Refusal&)>;
+
 /// Per request, in this order: read headers (Poco's parser: at most 100 fields of at most
 /// 8 KiB, else Poco's own bare 400), refuse more than `max_header_fields` fields and
 /// ambiguous framing (both `Content-Length` and `Transfer-Encoding`, several lengths, a
 /// coding other than `chunked`: 400/501), refuse an unsafe path (`.`/`..` segment, NUL,
 /// malformed escape: 400), match the route (404, 405 with `Allow`), authenticate unless the
-/// route is public (401 with `WWW-Authenticate: Bearer realm="relais"`), check the route's
-/// right (403 naming it), refuse a declared `Content-Length` above the route's limit (or the
-/// server's) with 413 without reading the body (and without `100 Continue`), read the body
-/// (chunked bodies strictly, stopping at the limit: 413; a body shorter than announced or a
-/// malformed chunk: 400; a stalled one: 408), call the handler (an escaping exception
+/// route is public (bearer key, Publik query signature, client certificate, or
+/// `X-Relais-Signature`, see `Authenticator`; 401 with `WWW-Authenticate: Bearer
+/// realm="relais"`), apply the client's rate (429 with `Retry-After`), check the route's
+/// right (403 naming it, told to the refusal observer), refuse a declared `Content-Length`
+/// above the route's limit (or the server's) with 413 without reading the body (and
+/// without `100 Continue`), read the body (chunked bodies strictly, stopping at the limit:
+/// 413; a body shorter than announced or a malformed chunk: 400; a stalled one: 408), check
+/// a body signature (401), call the handler (an escaping exception
 /// becomes a 500 problem without internals, logged by the `http` logger with the request
 /// id), send the response with `X-Request-Id`, then count
 /// `relais_http_requests_total{route,method,code}` and the latency histogram
@@ -67,6 +88,8 @@ public:
     /// for the connection threads, so that nothing uses the router, authenticator, metrics
     /// or sink once it returns. No-op when not started; `start` may be called again.
     void stop();
+    /// Sets what is told of every 403 (see `Refusal`); call before `start`.
+    void setRefusalObserver(RefusalObserver observer);
     /// The bound port (the real one with port 0); 0 before `start`.
     int port() const;
 

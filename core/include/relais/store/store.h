@@ -185,6 +185,15 @@ struct AuditRecord {
     std::string hash;
 };
 
+/// What `Store::searchAudit` looks for; empty fields match everything.
+struct AuditFilter {
+    std::string subject_id;
+    std::string client;
+    std::string action;
+    std::int64_t before_seq = 0;  ///< only entries older than this one (paging); 0: newest
+    int limit = 100;
+};
+
 /// The result of checking the whole audit chain.
 struct AuditVerification {
     bool intact = true;
@@ -414,6 +423,10 @@ public:
     /// Entries about `subject_id` (all subjects when empty), newest first, at most `limit`.
     /// `InvalidArgument` when `limit` <= 0.
     sdk::Result<std::vector<AuditRecord>> auditEntries(const std::string& subject_id, int limit);
+
+    /// Entries matching `filter`, newest first (for the data protection officer's
+    /// `GET /v1/audit`). `InvalidArgument` for a limit that is not positive.
+    sdk::Result<std::vector<AuditRecord>> searchAudit(const AuditFilter& filter);
 
     /// Recomputes the whole chain and reports the first entry that breaks it: an altered
     /// field, a removed entry (gap in seq or prev_hash mismatch) or an inserted one. Reads
