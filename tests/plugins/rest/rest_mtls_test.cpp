@@ -123,9 +123,12 @@ protected:
         return connector.deliver(delivery);
     }
 
+    // Declared first, destroyed last: the services' HTTP client (and its pooled TLS
+    // connections) is gone before the application stops, so no connection thread of the
+    // application is inside OpenSSL while it shuts down.
+    TlsMockApplication app_{pki().server_cert, pki().server_key, pki().ca_cert};
     test::TestServices services_;
     std::unique_ptr<sdk::Host> host_;
-    TlsMockApplication app_{pki().server_cert, pki().server_key, pki().ca_cert};
     sdk::Dossier dossier_{.id = "d0000000-0000-4000-8000-000000000042",
                           .source = "portail",
                           .source_key = "RS-2026-004217",

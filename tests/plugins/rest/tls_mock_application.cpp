@@ -72,13 +72,16 @@ TlsMockApplication::TlsMockApplication(const std::string& server_cert,
                                                serverContext(server_cert, server_key, client_ca));
     port_ = socket.address().port();
     auto* params = new Poco::Net::HTTPServerParams;
-    params->setKeepAlive(true);
+    // One request per connection: every connection thread ends by itself after its answer,
+    // so stopping never has to cut a TLS connection from another thread (OpenSSL objects are
+    // not shared between threads).
+    params->setKeepAlive(false);
     server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(*this), threads_, socket, params);
     server_->start();
 }
 
 TlsMockApplication::~TlsMockApplication() {
-    server_->stopAll(true);
+    server_->stop();
     threads_.joinAll();
 }
 
