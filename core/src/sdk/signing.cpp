@@ -49,16 +49,6 @@ std::string toHex(std::string_view bytes) {
     return out;
 }
 
-std::string base64(std::string_view bytes) {
-    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-    if (out.empty()) return out;
-    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                        reinterpret_cast<const unsigned char*>(bytes.data()),
-                                        static_cast<int>(bytes.size()));
-    out.resize(static_cast<std::size_t>(written));
-    return out;
-}
-
 /// `%Y-%m-%dT%H:%M:%SZ` in UTC; `unix_seconds` is within range (checked by the caller).
 std::string formatTimestamp(std::int64_t unix_seconds) {
     const auto time = static_cast<std::time_t>(unix_seconds);
@@ -107,6 +97,16 @@ std::string quoteSignature(std::string_view base64_text) {
 }
 
 }  // namespace
+
+std::string base64(std::string_view bytes) {
+    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+    if (out.empty()) return out;
+    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                        reinterpret_cast<const unsigned char*>(bytes.data()),
+                                        static_cast<int>(bytes.size()));
+    out.resize(static_cast<std::size_t>(written));
+    return out;
+}
 
 Result<std::string> publikSignQuery(std::string_view query, std::string_view secret,
                                     std::string_view algo, std::int64_t unix_seconds,

@@ -402,7 +402,7 @@ sdk::Result<RestConfig> buildConfig(const sdk::Settings& settings, const sdk::Se
                                                " contains control characters (RFC 7617)");
             }
             config.credential_header = "Authorization";
-            config.credential_value = "Basic " + base64(username + ":" + *password);
+            config.credential_value = "Basic " + sdk::signing::base64(username + ":" + *password);
             config.masked.push_back(*password);
             config.masked.push_back(config.credential_value.substr(6));
             break;

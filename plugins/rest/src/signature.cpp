@@ -3,8 +3,6 @@
 
 #include <algorithm>
 
-#include <openssl/evp.h>
-
 #include "relais/sdk/signing.h"
 
 #include "url_template.h"
@@ -46,16 +44,6 @@ std::string_view queryOf(std::string_view url) noexcept {
 }
 
 }  // namespace
-
-std::string base64(std::string_view bytes) {
-    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-    if (out.empty()) return out;
-    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                        reinterpret_cast<const unsigned char*>(bytes.data()),
-                                        static_cast<int>(bytes.size()));
-    out.resize(static_cast<std::size_t>(written));
-    return out;
-}
 
 std::string publikParameterIn(std::string_view url) {
     std::string_view query = queryOf(url);

@@ -10,17 +10,12 @@
 /// @file
 /// Credentials encodings of the REST connector.
 ///
-/// The signatures themselves (`auth=hmac`, `auth=publik`) are the SDK's
-/// (relais/sdk/signing.h), shared with the core. Basic credentials need base64, taken from
-/// OpenSSL's libcrypto directly rather than from the core's `relais_common`: a plugin may
-/// use the SDK and system libraries only (core internals have no stable interface, and a
-/// plugin built out of tree does not have them), and libcrypto is already in the process
-/// through the host's TLS.
+/// The signatures themselves (`auth=hmac`, `auth=publik`) and base64 are the SDK's
+/// (relais/sdk/signing.h), shared with the core: a plugin may use the SDK and system
+/// libraries only (core internals have no stable interface, and a plugin built out of tree
+/// does not have them).
 
 namespace relais::plugins::rest {
-
-/// Standard base64 with padding (RFC 4648 §4), for `Authorization: Basic`.
-std::string base64(std::string_view bytes);
 
 /// Query parameters that `publikSignUrl` adds itself, and that a URL must not carry.
 inline constexpr std::string_view kPublikParameters[] = {"orig", "algo", "timestamp", "nonce",

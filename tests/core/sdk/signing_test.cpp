@@ -102,5 +102,12 @@ TEST(BodySignature, MatchesOpensslDgst) {
     EXPECT_EQ(kBodySignatureHeader, "X-Relais-Signature");
 }
 
+TEST(Base64, MatchesCoreutils) {
+    // printf 'agent-cantine:p@ss w0rd' | base64
+    EXPECT_EQ(base64("agent-cantine:p@ss w0rd"), "YWdlbnQtY2FudGluZTpwQHNzIHcwcmQ=");
+    EXPECT_EQ(base64(""), "");
+    EXPECT_EQ(base64("a"), "YQ==");
+}
+
 }  // namespace
 }  // namespace relais::sdk::signing

@@ -44,6 +44,10 @@ RELAIS_SDK_API Result<std::string> publikSignQuery(std::string_view query, std::
 /// broken system (inside a plugin operation the SDK's shim turns it into `Internal`).
 RELAIS_SDK_API std::string newNonce();
 
+/// Standard base64 with padding (RFC 4648 §4), as signatures and `Authorization: Basic`
+/// carry it.
+RELAIS_SDK_API std::string base64(std::string_view bytes);
+
 /// The value of `X-Relais-Signature` for `body` sent at `unix_seconds`:
 /// `t=<unix_seconds>,v1=<lowercase hex of HMAC-SHA256(secret, "<unix_seconds>." + body)>`.
 /// Throws `std::runtime_error` only if libcrypto itself fails.
