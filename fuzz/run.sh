@@ -72,8 +72,9 @@ done
 ((${#targets[@]} > 0)) || targets=("${ALL_TARGETS[@]}")
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build_dir="${RELAIS_FUZZ_BUILD:-$repo/build-fuzz}"
-run_dir="${RELAIS_FUZZ_WORK:-$build_dir/fuzz-runs}/$(date +%Y%m%d-%H%M%S)"
+# Absolute paths: each target runs from inside its own run directory.
+build_dir="$(realpath -m "${RELAIS_FUZZ_BUILD:-$repo/build-fuzz}")"
+run_dir="$(realpath -m "${RELAIS_FUZZ_WORK:-$build_dir/fuzz-runs}")/$(date +%Y%m%d-%H%M%S)"
 
 if ((build)); then
     export CC="${CC:-clang}" CXX="${CXX:-clang++}"
