@@ -58,6 +58,7 @@ const Router& apiRouter() {
             {"GET", "/healthz"},
             {"GET", "/readyz"},
             {"GET", "/metrics"},
+            {"GET", "/v1/audit"},
             {"GET", "/v1/connectors"},
             {"POST", "/v1/adapters/{instance}/inbound"},
             {"GET", "/v1/dossiers/{id}"},

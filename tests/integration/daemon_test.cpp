@@ -3,13 +3,25 @@
 
 #include "support/daemon.h"
 
+#include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
+#include <sstream>
+#include <thread>
 
+#include <Poco/DigestEngine.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/Net/HTTPSClientSession.h>
+#include <Poco/Net/SSLManager.h>
+#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
 #include "support/http_call.h"
 #include "support/temp_dir.h"
+#include "support/test_pki.h"
 
 namespace relais::test {
 namespace {
@@ -190,6 +202,73 @@ TEST_F(DaemonTest, StopsGracefullyOnSigterm) {
     start();
     EXPECT_EQ(daemon_->stop(), 0);
     EXPECT_NE(daemon_->logs().find("relais stopped"), std::string::npos);
+}
+
+/// The SHA-256 of the certificate a new HTTPS connection to `port` is served, trusting
+/// `ca` only (the connection also checks it chains and names 127.0.0.1).
+std::string servedFingerprint(int port, const std::string& ca) {
+    Poco::Net::Context::Params params;
+    params.caLocation = ca;
+    params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;
+    params.loadDefaultCAs = false;
+    Poco::Net::HTTPSClientSession session(
+        "127.0.0.1", static_cast<Poco::UInt16>(port),
+        new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params));
+    session.setTimeout(Poco::Timespan(10, 0));
+    Poco::Net::HTTPRequest request("GET", "/healthz", Poco::Net::HTTPMessage::HTTP_1_1);
+    session.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    std::ostringstream body;
+    Poco::StreamCopier::copyStream(session.receiveResponse(response), body);
+    EXPECT_EQ(response.getStatus(), Poco::Net::HTTPResponse::HTTP_OK);
+    return Poco::DigestEngine::digestToHex(session.serverCertificate().fingerprint("SHA256"));
+}
+
+/// Waits (deadline 15 s) until the daemon's logs hold `text` `count` times.
+bool waitForLog(const Daemon& daemon, const std::string& text, int count) {
+    using namespace std::chrono_literals;
+    const auto deadline = std::chrono::steady_clock::now() + 15s;
+    for (;;) {
+        const std::string logs = daemon.logs();
+        int found = 0;
+        for (auto at = logs.find(text); at != std::string::npos; at = logs.find(text, at + 1)) {
+            ++found;
+        }
+        if (found >= count) return true;
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(20ms);
+    }
+}
+
+TEST_F(DaemonTest, SighupServesARenewedCertificateAndKeepsItWhenTheNextOneIsUnusable) {
+    Poco::Net::initializeSSL();
+    TestPki pki;
+    const std::string cert = dir_.write("tls.pem", readFileOrFail(pki.server_cert));
+    const std::string key = dir_.write("tls.key", readFileOrFail(pki.server_key));
+    start("<tls certificate=\"" + cert + "\" key=\"" + key + "\"/>");
+    EXPECT_EQ(servedFingerprint(daemon_->port(), pki.ca_cert), pki.fingerprint(pki.server_cert));
+
+    // A renewal written over the files, then `systemctl reload relais`.
+    const auto renewed = pki.issue("renewed", "/CN=renewed",
+                                   "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+                                   pki.ca_cert, pki.ca_key);
+    const auto replace = [this](const std::string& from, const std::string& to) {
+        const auto next = dir_.write("next.tmp", readFileOrFail(from));
+        ASSERT_EQ(std::rename(next.c_str(), to.c_str()), 0);
+    };
+    replace(renewed.cert, cert);
+    replace(renewed.key, key);
+    ASSERT_EQ(::kill(daemon_->pid(), SIGHUP), 0);
+    ASSERT_TRUE(waitForLog(*daemon_, "TLS certificate reloaded", 1)) << daemon_->logs();
+    EXPECT_NE(daemon_->logs().find(pki.fingerprint(renewed.cert)), std::string::npos);
+    EXPECT_EQ(servedFingerprint(daemon_->port(), pki.ca_cert), pki.fingerprint(renewed.cert));
+
+    // The next one is copied half-way: its key is another certificate's.
+    replace(pki.client_key, key);
+    ASSERT_EQ(::kill(daemon_->pid(), SIGHUP), 0);
+    ASSERT_TRUE(waitForLog(*daemon_, "TLS certificate not reloaded", 1)) << daemon_->logs();
+    EXPECT_EQ(servedFingerprint(daemon_->port(), pki.ca_cert), pki.fingerprint(renewed.cert));
+    EXPECT_EQ(daemon_->stop(), 0);
 }
 
 TEST_F(DaemonTest, ListsConnectorsForOperators) {

@@ -15,9 +15,9 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "core/http/raw_http.h"
 #include "support/daemon.h"
 #include "support/http_call.h"
+#include "support/raw_http.h"
 #include "support/temp_dir.h"
 
 namespace relais::test {

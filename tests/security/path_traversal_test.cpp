@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -46,10 +47,13 @@ std::string quoted(const std::string& text) { return sdk::Json(text).dump(); }
 
 class PathTraversalTest : public ::testing::Test {
 protected:
-    void start(const std::string& file_name, bool acknowledgements = false) {
+    /// `delivery`: more attributes of the `<delivery>` element.
+    void start(const std::string& file_name, bool acknowledgements = false,
+               const std::string& delivery = "") {
         daemon_ = std::make_unique<Daemon>(
             dir_, wrapConfig(baseConfigElements(dir_) +
-                             "<delivery workers=\"1\" idle-poll=\"20ms\"/>\n"
+                             "<delivery workers=\"1\" idle-poll=\"20ms\"" + delivery +
+                             "/>\n"
                              "<adapters><adapter name=\"portail\" plugin=\"json\">"
                              "<param name=\"source-key\">numero_dossier</param>"
                              "<param name=\"procedure\">restauration-scolaire</param>"
@@ -213,6 +217,38 @@ TEST_F(PathTraversalTest, AttachmentUrlsAndChecksumsCannotNameLocalFiles) {
     EXPECT_EQ(jobs.json().find("jobs")->size(), 0U) << jobs.body;
     EXPECT_EQ(portal_.count(), 0U);
     EXPECT_FALSE(fs::exists(outbox_) && !fs::is_empty(outbox_));
+}
+
+// Server-side request forgery: the portal chooses attachment URLs, relais downloads them from
+// inside the network. With <delivery attachment-hosts>, a URL naming another host (here the
+// mock, which stands for an internal service on 127.0.0.1) is refused before any connection.
+TEST_F(PathTraversalTest, AttachmentUrlsOutsideTheListedHostsAreNeverFetched) {
+    start("{source_key}", false, " attachment-hosts=\"portal.test\"");
+    const std::string internal = portal_.url("/x");
+    const std::vector<std::string> refused = {
+        internal,
+        // The listed name as user info, then the real host.
+        "http://portal.test@" + internal.substr(std::string("http://").size()),
+        // The listed name in the query.
+        internal + "?portal.test",
+    };
+    int n = 0;
+    for (const auto& url : refused) {
+        const auto result =
+            submit("RS-SSRF-" + std::to_string(n++), "[" + piece("a.pdf", url) + "]");
+        EXPECT_EQ(result.status, 400) << url << ": " << result.body;
+        const sdk::Json problem = result.json();
+        EXPECT_EQ(textAt(problem, "field"), "attachments[0]") << result.body;
+        EXPECT_THAT(textAt(problem, "detail"), HasSubstr("attachments[0]")) << result.body;
+    }
+    const auto unlisted = submit("RS-SSRF-detail", "[" + piece("a.pdf", internal) + "]");
+    EXPECT_THAT(textAt(unlisted.json(), "detail"),
+                HasSubstr("is not in <delivery attachment-hosts>"))
+        << unlisted.body;
+    // Nothing stored, nothing downloaded: the mock never saw a connection's request.
+    const auto jobs = httpCall(daemon_->port(), "GET", "/v1/jobs", {bearer(kAdminKey)});
+    EXPECT_EQ(jobs.json().find("jobs")->size(), 0U) << jobs.body;
+    EXPECT_EQ(portal_.count(), 0U);
 }
 
 TEST_F(PathTraversalTest, ALinkPlantedAsAnAcknowledgementIsNeverRead) {

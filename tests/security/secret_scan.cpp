@@ -9,6 +9,7 @@
 
 #include "relais/common/crypto.h"
 #include "relais/common/files.h"
+#include "relais/sdk/json.h"
 
 #include "support/daemon.h"
 
@@ -30,43 +31,12 @@ std::uint64_t prefixKey(const char* bytes) noexcept {
     return key;
 }
 
+// The JSON form is the escaper the log sink itself writes every string with, so the check
+// looks for exactly the bytes a leaked secret would have in a log line.
 std::string jsonEscaped(std::string_view text) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (const char c : text) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            case '\b':
-                out += "\\b";
-                break;
-            case '\f':
-                out += "\\f";
-                break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    out += "\\u00";
-                    out += kHex[static_cast<unsigned char>(c) >> 4];
-                    out += kHex[static_cast<unsigned char>(c) & 0x0F];
-                } else {
-                    out += c;
-                }
-        }
-    }
-    return out;
+    std::string literal;
+    sdk::appendJsonString(literal, text);
+    return literal.substr(1, literal.size() - 2);  // without the quotes
 }
 
 std::string percentEncoded(std::string_view text) {

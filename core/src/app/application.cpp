@@ -39,7 +39,8 @@ constexpr const char* kDefaultConfig = "/etc/relais/relais.xml";
 constexpr const char* kCommands = R"(Commands:
   serve              run relais: load the config, open the store, start the plugins
                      and listen for HTTP(S) requests until SIGTERM or SIGINT
-                     (SIGHUP reopens the log file). With --ready-file, writes
+                     (SIGHUP reopens the log file and reads the TLS
+                     certificate again). With --ready-file, writes
                      {"address", "port", "pid"} there once it accepts requests.
   check-config FILE  load and validate FILE (XML schema, references, secret
                      references, every plugin instance against its plugin's
@@ -239,7 +240,7 @@ int Application::serve(const std::vector<std::string>& args) {
         int signal = 0;
         if (sigwait(&signals, &signal) != 0) continue;
         if (signal == SIGHUP) {
-            daemon.reopenLogs();
+            daemon.reload();
             continue;
         }
         break;

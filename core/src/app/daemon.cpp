@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "daemon.h"
 
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/Timestamp.h>
 #include <unistd.h>
 
 #include "relais/api/routes.h"
@@ -122,7 +125,7 @@ Daemon::Daemon(std::shared_ptr<const config::Config> config)
     p.routes = std::make_unique<pipeline::RouteTable>(*p.config, p.instances);
     p.attachments = std::make_unique<pipeline::AttachmentFetcher>(
         *p.http_client, p.blobs, delivery.max_attachment_bytes,
-        static_cast<int>(delivery.attachment_timeout_ms));
+        static_cast<int>(delivery.attachment_timeout_ms), delivery.attachment_hosts);
     p.delivery = std::make_unique<pipeline::DeliveryService>(*p.store, *p.routes, p.blobs, p.clock,
                                                              p.logger, p.metrics);
     p.dispatcher = std::make_unique<pipeline::Dispatcher>(
@@ -245,9 +248,25 @@ void Daemon::stop() {
     p.logger.info("relais stopped");
 }
 
-void Daemon::reopenLogs() {
-    parts_->sink.reopen();
-    parts_->logger.info("log file reopened");
+void Daemon::reload() {
+    auto& p = *parts_;
+    p.sink.reopen();
+    p.logger.info("log file reopened");
+    if (!p.config->server.tls.enabled) return;
+    // After a renewal (certbot, an ACME client, the PKI's rotation): new connections get the
+    // new certificate, the open ones are left alone.
+    auto certificate = p.server->reloadCertificate();
+    if (!certificate) {
+        p.logger.error("TLS certificate not reloaded, the previous one is still served",
+                       {{"error", certificate.error().message}});
+        return;
+    }
+    p.logger.info("TLS certificate reloaded",
+                  {{"subject", certificate->subject},
+                   {"sha256", certificate->sha256},
+                   {"not_after", Poco::DateTimeFormatter::format(
+                                     Poco::Timestamp::fromEpochTime(certificate->not_after),
+                                     Poco::DateTimeFormat::ISO8601_FORMAT)}});
 }
 
 int Daemon::port() const { return parts_->server->port(); }

@@ -34,8 +34,9 @@ public:
     /// instances. Idempotent.
     void stop();
 
-    /// SIGHUP: reopen the log file.
-    void reopenLogs();
+    /// SIGHUP: reopen the log file and, with TLS, read the server certificate, key and
+    /// client CA again (a failed read is logged and keeps the certificate in use).
+    void reload();
 
     int port() const;
 

@@ -73,37 +73,4 @@ void ConnectionGuard::watch() {
     }
 }
 
-GuardedConnection::GuardedConnection(const Poco::Net::StreamSocket& socket,
-                                     Poco::Net::HTTPServerParams::Ptr params,
-                                     Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
-                                     ConnectionGuard& guard,
-                                     std::chrono::milliseconds header_timeout)
-    : Poco::Net::HTTPServerConnection(socket, std::move(params), std::move(factory)),
-      guard_(guard),
-      header_timeout_(header_timeout) {}
-
-void GuardedConnection::run() {
-    // Forgotten however the connection ends, so that the guard holds no closed socket.
-    struct Forget {
-        ConnectionGuard& guard;
-        const Poco::Net::StreamSocket& socket;
-        ~Forget() { guard.forget(socket); }
-    } forget{guard_, socket()};
-    guard_.arm(socket(), ConnectionGuard::Clock::now() + header_timeout_);
-    Poco::Net::HTTPServerConnection::run();
-}
-
-GuardedConnectionFactory::GuardedConnectionFactory(
-    Poco::Net::HTTPServerParams::Ptr params, Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
-    ConnectionGuard& guard, std::chrono::milliseconds header_timeout)
-    : params_(std::move(params)),
-      factory_(std::move(factory)),
-      guard_(guard),
-      header_timeout_(header_timeout) {}
-
-Poco::Net::TCPServerConnection* GuardedConnectionFactory::createConnection(
-    const Poco::Net::StreamSocket& socket) {
-    return new GuardedConnection(socket, params_, factory_, guard_, header_timeout_);
-}
-
 }  // namespace relais::http::detail

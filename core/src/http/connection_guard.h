@@ -7,11 +7,7 @@
 #include <thread>
 #include <unordered_map>
 
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServerConnection.h>
-#include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/StreamSocket.h>
-#include <Poco/Net/TCPServerConnectionFactory.h>
 
 /// @file
 /// Deadlines on the slow parts of a connection (internal to relais_http).
@@ -58,38 +54,6 @@ private:
     Clock::time_point wake_at_ = Clock::time_point::max();  ///< when the watcher wakes next
     bool stopping_ = false;
     std::thread thread_;
-};
-
-/// Poco's HTTP connection with a header deadline from its first byte: the guard cuts it if
-/// the first request's headers are not in by then (later requests are armed by the
-/// request handler when the previous one ends).
-class GuardedConnection final : public Poco::Net::HTTPServerConnection {
-public:
-    GuardedConnection(const Poco::Net::StreamSocket& socket,
-                      Poco::Net::HTTPServerParams::Ptr params,
-                      Poco::Net::HTTPRequestHandlerFactory::Ptr factory, ConnectionGuard& guard,
-                      std::chrono::milliseconds header_timeout);
-    void run() override;
-
-private:
-    ConnectionGuard& guard_;
-    std::chrono::milliseconds header_timeout_;
-};
-
-/// Makes `GuardedConnection`s for a `Poco::Net::TCPServer`.
-class GuardedConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
-public:
-    GuardedConnectionFactory(Poco::Net::HTTPServerParams::Ptr params,
-                             Poco::Net::HTTPRequestHandlerFactory::Ptr factory,
-                             ConnectionGuard& guard, std::chrono::milliseconds header_timeout);
-    Poco::Net::TCPServerConnection* createConnection(
-        const Poco::Net::StreamSocket& socket) override;
-
-private:
-    Poco::Net::HTTPServerParams::Ptr params_;
-    Poco::Net::HTTPRequestHandlerFactory::Ptr factory_;
-    ConnectionGuard& guard_;
-    std::chrono::milliseconds header_timeout_;
 };
 
 }  // namespace relais::http::detail

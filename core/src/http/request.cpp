@@ -42,6 +42,8 @@ std::string defaultSlug(int status) {
             return "precondition-failed";
         case 413:
             return "payload-too-large";
+        case 414:
+            return "uri-too-long";
         case 415:
             return "unsupported-media-type";
         case 422:

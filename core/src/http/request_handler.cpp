@@ -221,7 +221,7 @@ void RequestHandler::check(const Poco::Net::HTTPServerRequest& request) {
     // closed: two parties reading a body's length differently is how requests get smuggled.
     if (static_cast<int>(request.size()) > limits.max_header_fields) {
         return refuse(
-            makeProblem(400, "the request has " + std::to_string(request.size()) +
+            makeProblem(431, "the request has " + std::to_string(request.size()) +
                                  " header fields; at most " +
                                  std::to_string(limits.max_header_fields) + " are accepted"),
             true);

@@ -25,9 +25,11 @@ public:
 
     /// Tells every connection the server stopped (`abort`: shut their sockets), as Poco's
     /// HTTPServer::stopAll does through this protected event.
-    void serverStopped(const void* server, bool abort) {
+    void stopConnections(const void* server, bool abort) {
         HTTPRequestHandlerFactory::serverStopped(server, abort);
     }
+    /// The event `stopConnections` fires (`abort` as argument); each connection listens.
+    Poco::BasicEvent<const bool>& stopEvent() noexcept { return serverStopped; }
 
 private:
     Pipeline& pipeline_;

@@ -23,9 +23,10 @@
 #include "relais/log/log.h"
 #include "relais/metrics/registry.h"
 
-#include "http/connection_guard.h"
 #include "http/pipeline.h"
 #include "http/request_handler.h"
+#include "http/server_certificate.h"
+#include "http/server_connection.h"
 
 namespace relais::http {
 namespace {
@@ -62,7 +63,8 @@ void requireReadable(const std::string& path, std::string_view what, const std::
     }
 }
 
-Poco::Net::Context::Ptr makeTlsContext(const config::ServerConfig& server) {
+/// Reads the certificate, key and client CA (throws `ConfigError` naming `file:line`).
+std::unique_ptr<detail::ServerCertificate> loadCertificate(const config::ServerConfig& server) {
     const auto& tls = server.tls;
     const auto at = where(tls, server);
     requireReadable(tls.certificate_file, "certificate file", at);
@@ -71,11 +73,17 @@ Poco::Net::Context::Ptr makeTlsContext(const config::ServerConfig& server) {
         requireReadable(tls.ca_file, "CA file (needed to verify client certificates)", at);
     }
     initializeSslOnce();
+    auto certificate = detail::ServerCertificate::load(tls);
+    if (!certificate) throw ConfigError(at + certificate.error().message);
+    return std::move(*certificate);
+}
 
+/// The context of the listening socket. It holds no certificate of its own: every
+/// handshake gets `certificate`'s current one (see server_certificate.h).
+Poco::Net::Context::Ptr makeTlsContext(const config::ServerConfig& server,
+                                       detail::ServerCertificate& certificate) {
+    const auto& tls = server.tls;
     Poco::Net::Context::Params params;
-    params.certificateFile = tls.certificate_file;
-    params.privateKeyFile = tls.key_file;
-    params.caLocation = tls.ca_file;
     // STRICT: a connection without a valid certificate fails the handshake. RELAXED: a
     // certificate is asked for and, when one is presented, must chain to the CA; the
     // requests of a connection without one use another credential.
@@ -99,9 +107,10 @@ Poco::Net::Context::Ptr makeTlsContext(const config::ServerConfig& server) {
         // A session id context is required by OpenSSL to resume sessions when client
         // certificates are verified.
         context->enableSessionCache(true, "relais");
+        certificate.install(context->sslContext());
         return context;
     } catch (const Poco::Exception& e) {
-        throw ConfigError(at + "TLS certificate or key unusable: " + e.displayText());
+        throw ConfigError(where(tls, server) + "TLS context unusable: " + e.displayText());
     }
 }
 
@@ -134,12 +143,13 @@ struct Server::Impl {
         return params;
     }
 
-    Poco::Net::ServerSocket makeSocket() const {
+    Poco::Net::ServerSocket makeSocket() {
         const Poco::Net::SocketAddress address(config.address,
                                                static_cast<Poco::UInt16>(config.port));
         const int backlog = std::max(64, config.limits.max_queued);
         if (config.tls.enabled) {
-            Poco::Net::SecureServerSocket socket(makeTlsContext(config));
+            if (!certificate) certificate = loadCertificate(config);
+            Poco::Net::SecureServerSocket socket(makeTlsContext(config, *certificate));
             // SO_REUSEADDR for quick restarts, never SO_REUSEPORT: a second process on the
             // same port must fail, not silently share the traffic.
             socket.bind(address, true, false);
@@ -159,6 +169,9 @@ struct Server::Impl {
     log::Sink& sink;
     bool access_log;
     RefusalObserver refusal_observer;
+    // Outlives the listening socket and every connection, which call into it on handshakes.
+    std::unique_ptr<detail::ServerCertificate> certificate;
+    metrics::Gauge* certificate_expiry = nullptr;
 
     // Destroyed in reverse order: the server before its threads, the threads before the
     // pipeline they use.
@@ -195,15 +208,21 @@ void Server::start() {
     const int max_threads = params->getMaxThreads();
     auto threads =
         std::make_unique<Poco::ThreadPool>("relais-http", std::min(2, max_threads), max_threads);
-    // Poco's HTTPServer, but with connections that have deadlines (see connection_guard.h).
+    // Poco's HTTPServer, with connections of our own (see server_connection.h).
     Poco::SharedPtr<detail::HandlerFactory> handlers = new detail::HandlerFactory(*pipeline);
     auto server = std::make_unique<Poco::Net::TCPServer>(
-        new detail::GuardedConnectionFactory(
-            params, Poco::Net::HTTPRequestHandlerFactory::Ptr(handlers), pipeline->guard(),
+        new detail::ServerConnectionFactory(
+            params, handlers, *pipeline,
             std::chrono::milliseconds(std::max(1, impl.config.limits.header_timeout_ms))),
         *threads, socket, params);
     server->start();
     impl.port = socket.address().port();
+    if (impl.certificate) {
+        impl.certificate_expiry =
+            &impl.metrics.gauge("relais_tls_certificate_expiry_timestamp_seconds",
+                                "When the server certificate in use expires (Unix time)");
+        impl.certificate_expiry->set(static_cast<double>(impl.certificate->summary().not_after));
+    }
     impl.pipeline = std::move(pipeline);
     impl.threads = std::move(threads);
     impl.handlers = std::move(handlers);
@@ -220,7 +239,7 @@ void Server::stop() {
     // Shut down every connection still open: idle keep-alive ones, and requests that
     // outlived the drain (their handlers then fail to write and return).
     // (What Poco's HTTPServer::stopAll does: the connections listen to this event.)
-    impl.handlers->serverStopped(impl.server.get(), true);
+    impl.handlers->stopConnections(impl.server.get(), true);
     // Connection threads use the pipeline, the router and the authenticator: wait for the
     // last of them before anything can be destroyed.
     impl.threads->joinAll();
@@ -228,6 +247,18 @@ void Server::stop() {
     impl.handlers = nullptr;
     impl.threads.reset();
     impl.pipeline.reset();
+}
+
+sdk::Result<CertificateInfo> Server::reloadCertificate() {
+    auto& impl = *impl_;
+    if (!impl.certificate) {
+        return sdk::fail(sdk::ErrorCode::Conflict, "the server does not serve TLS");
+    }
+    auto info = impl.certificate->reload();
+    if (info && impl.certificate_expiry != nullptr) {
+        impl.certificate_expiry->set(static_cast<double>(info->not_after));
+    }
+    return info;
 }
 
 void Server::setRefusalObserver(RefusalObserver observer) {

@@ -38,6 +38,10 @@ sdk::Result<std::string> AttachmentFetcher::download(const sdk::Dossier& dossier
         return sdk::fail(ErrorCode::InvalidArgument,
                          field + ": only http and https URLs can be downloaded", field);
     }
+    // Before any connection: the portal chose this URL, and relais sits inside the network.
+    if (auto allowed = allowed_hosts_.check(attachment.source_url); !allowed) {
+        return withField(std::move(allowed).error(), field);
+    }
     sdk::HttpRequest request;
     request.method = "GET";
     request.url = attachment.source_url;

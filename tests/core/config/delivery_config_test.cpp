@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // Config: delivery workers, retry policies, poll intervals, inboxes, synchronous routes.
 #include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -123,6 +124,41 @@ TEST_F(DeliveryConfigTest, BadDeliveryValuesAreRefused) {
     EXPECT_THAT(errorOf(configWith("<delivery workers=\"0\"/>\n")), HasSubstr("workers"));
     EXPECT_THAT(errorOf(configWith("<delivery max-attachment=\"0\"/>\n")),
                 HasSubstr("max-attachment"));
+}
+
+TEST_F(DeliveryConfigTest, AttachmentHostsAreReadAsWritten) {
+    EXPECT_TRUE(load(configWith(""))->delivery.attachment_hosts.empty());
+    const auto config =
+        load(configWith("<delivery attachment-hosts=\"portal.example.fr  *.ged.example.fr:8443\n"
+                        "    [2001:db8::1]:443 192.0.2.7 portal.example.fr\"/>\n"));
+    EXPECT_EQ(config->delivery.attachment_hosts,
+              (std::vector<std::string>{"portal.example.fr", "*.ged.example.fr:8443",
+                                        "[2001:db8::1]:443", "192.0.2.7"}));
+}
+
+TEST_F(DeliveryConfigTest, BadAttachmentHostIsRefusedWithItsLine) {
+    const std::string error =
+        errorOf(configWith("\n<delivery workers=\"2\"\n"
+                           "          attachment-hosts=\"portal.example.fr portal.*.fr\"/>\n"));
+    // The element starts on line 6; the message names the attribute and the bad pattern.
+    EXPECT_THAT(error, HasSubstr("relais.xml:6: element 'delivery', attribute "
+                                 "'attachment-hosts': 'portal.*.fr': '*' is only accepted"));
+    EXPECT_THAT(
+        errorOf(configWith("<delivery attachment-hosts=\"https://portal.example.fr/\"/>\n")),
+        HasSubstr("relais.xml:5: element 'delivery', attribute 'attachment-hosts': "
+                  "'https://portal.example.fr/': write a host, not a URL"));
+    EXPECT_THAT(errorOf(configWith("<delivery attachment-hosts=\"user@portal.example.fr\"/>\n")),
+                HasSubstr("'attachment-hosts': 'user@portal.example.fr'"));
+    EXPECT_THAT(errorOf(configWith("<delivery attachment-hosts=\"2001:db8::1\"/>\n")),
+                HasSubstr("written in brackets"));
+    EXPECT_THAT(errorOf(configWith("<delivery attachment-hosts=\"portal.example.fr:0\"/>\n")),
+                HasSubstr("the port must be a number from 1 to 65535"));
+}
+
+TEST_F(DeliveryConfigTest, EmptyAttachmentHostsIsRefused) {
+    // Read as "no restriction", an empty list would mean the opposite of what was written.
+    EXPECT_THAT(errorOf(configWith("<delivery attachment-hosts=\" \"/>\n")),
+                HasSubstr("relais.xml:5: element 'delivery', attribute 'attachment-hosts': empty"));
 }
 
 }  // namespace

@@ -11,9 +11,9 @@
 
 #include "relais/common/strings.h"
 
-#include "raw_http.h"
 #include "server_fixture.h"
 #include "support/http_call.h"
+#include "support/raw_http.h"
 
 namespace relais::http::test {
 namespace {
@@ -359,35 +359,59 @@ TEST_F(ServerTest, ClosesTheConnectionRatherThanParsingAnUnreadBody) {
     EXPECT_TRUE(result.connection_closed);
 }
 
-TEST_F(ServerTest, RefusesTooManyHeaderFieldsWith400Problem) {
+TEST_F(ServerTest, RefusesTooManyHeaderFieldsWith431Problem) {
     start();  // at most 20 fields
     std::string request = "GET /healthz HTTP/1.1\r\nHost: t\r\n";
     for (int i = 0; i < 25; ++i) request += "X-Filler-" + std::to_string(i) + ": x\r\n";
     const auto result = rawExchange(port_, request + "\r\n");
-    EXPECT_EQ(result.status, 400);
+    EXPECT_EQ(result.status, 431);
     EXPECT_EQ(result.header("Content-Type"), "application/problem+json");
     EXPECT_NE(detailOf(result.body).find("26"), std::string::npos) << result.body;
     EXPECT_NE(result.header("X-Request-Id"), "");
 }
 
-TEST_F(ServerTest, AnswersAHeaderFloodWith400InsteadOfDroppingTheConnection) {
-    start();
-    // Beyond Poco's own parse limit (100 fields): Poco answers before our handler runs.
-    std::string request = "GET /healthz HTTP/1.1\r\nHost: t\r\n";
-    for (int i = 0; i < 150; ++i) request += "X-Filler-" + std::to_string(i) + ": x\r\n";
-    const auto result = rawExchange(port_, request + "\r\n");
-    EXPECT_EQ(result.status, 400);
-    // And the server is still there.
-    EXPECT_EQ(httpCall(port_, "GET", "/healthz").status, 200);
+/// What Poco's own parser refuses, before any handler exists, still gets a problem
+/// document with a request id, is counted and has an access-log line.
+void expectHeadRefused(const relais::test::RawResponse& result, int status,
+                       std::string_view detail) {
+    EXPECT_EQ(result.status, status) << result.body;
+    EXPECT_EQ(result.header("Content-Type"), "application/problem+json");
+    EXPECT_NE(detailOf(result.body).find(detail), std::string::npos) << result.body;
+    const auto request_id = result.header("X-Request-Id");
+    EXPECT_NE(request_id, "");
+    EXPECT_NE(result.body.find(request_id), std::string::npos) << "instance: " << result.body;
+    EXPECT_TRUE(result.connection_closed);
 }
 
-TEST_F(ServerTest, AnswersOverlongHeaderValuesAndTargetsWith400) {
+TEST_F(ServerTest, AnswersAHeaderFloodWithAProblemInsteadOfDroppingTheConnection) {
     start();
-    auto result = rawExchange(
-        port_, "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(9000, 'a') + "\r\n\r\n");
-    EXPECT_EQ(result.status, 400);
-    result = rawExchange(port_, "GET /" + std::string(20000, 'a') + " HTTP/1.1\r\n\r\n");
-    EXPECT_EQ(result.status, 400);
+    // Beyond Poco's own parse limit (100 fields): refused before our handler runs.
+    std::string request = "GET /healthz HTTP/1.1\r\nHost: t\r\n";
+    for (int i = 0; i < 150; ++i) request += "X-Filler-" + std::to_string(i) + ": x\r\n";
+    expectHeadRefused(rawExchange(port_, request + "\r\n"), 431, "at most 100 fields");
+    // And the server is still there.
+    EXPECT_EQ(httpCall(port_, "GET", "/healthz").status, 200);
+    stop();
+    EXPECT_NE(metrics_.render().find(
+                  R"(relais_http_requests_total{route="unmatched",method="other",code="431"} 1)"),
+              std::string::npos)
+        << metrics_.render();
+    bool logged = false;
+    for (const auto& line : logLines("http.access")) {
+        logged = logged || line.find("status")->asString() == "431";
+    }
+    EXPECT_TRUE(logged) << logText();
+}
+
+TEST_F(ServerTest, AnswersOverlongHeaderValuesTargetsAndBrokenRequestLinesWithProblems) {
+    start();
+    expectHeadRefused(rawExchange(port_, "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: " +
+                                             std::string(9000, 'a') + "\r\n\r\n"),
+                      431, "8 KiB");
+    expectHeadRefused(rawExchange(port_, "GET /" + std::string(20000, 'a') + " HTTP/1.1\r\n\r\n"),
+                      414, "16 KiB");
+    expectHeadRefused(rawExchange(port_, "GET /healthz HTTP/1.1-and-much-more\r\n\r\n"), 400,
+                      "malformed");
 }
 
 TEST_F(ServerTest, TurnsAHandlerExceptionInto500WithoutInternals) {

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-#include <cctype>
+#include <cstdio>
+#include <ctime>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include <Poco/DigestEngine.h>
 #include <Poco/Exception.h>
 #include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -11,93 +13,16 @@
 #include <Poco/Net/HTTPSClientSession.h>
 #include <Poco/Net/SSLManager.h>
 #include <Poco/StreamCopier.h>
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "relais/common/errors.h"
+#include "relais/sdk/result.h"
 
 #include "server_fixture.h"
+#include "support/test_pki.h"
 
 namespace relais::http::test {
 namespace {
-
-// Runs `openssl` with `args` (no shell), its output appended to `log`; fails the test when
-// it cannot start or exits non-zero.
-void openssl(const std::vector<std::string>& args, const std::string& log) {
-    std::vector<char*> argv;
-    std::string program = "openssl";
-    argv.push_back(program.data());
-    std::vector<std::string> copies(args);
-    for (auto& arg : copies) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    pid_t pid = 0;
-    const int rc = posix_spawnp(&pid, "openssl", &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ASSERT_EQ(rc, 0) << "cannot run openssl: error " << rc;
-    int status = 0;
-    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        << "openssl " << args.front() << " failed:\n"
-        << relais::test::readFileOrFail(log);
-}
-
-/// A throw-away PKI made with the `openssl` CLI: a CA, a server certificate for 127.0.0.1,
-/// a client certificate from the same CA, and a client certificate from another CA.
-struct Pki {
-    std::string ca;
-    std::string server_cert;
-    std::string server_key;
-    std::string client_cert;
-    std::string client_key;
-    std::string rogue_cert;
-    std::string rogue_key;
-};
-
-void makeCa(const relais::test::TempDir& dir, const std::string& name, const std::string& log) {
-    openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-             "-days", "2", "-subj", "/CN=relais test " + name, "-addext",
-             "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign",
-             "-keyout", dir.file(name + ".key"), "-out", dir.file(name + ".pem")},
-            log);
-}
-
-void makeLeaf(const relais::test::TempDir& dir, const std::string& ca, const std::string& name,
-              const std::string& extensions, const std::string& log) {
-    const auto ext = dir.write(name + ".ext", extensions);
-    openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj",
-             "/CN=" + (name == "server" ? std::string("127.0.0.1") : name), "-keyout",
-             dir.file(name + ".key"), "-out", dir.file(name + ".csr")},
-            log);
-    openssl({"x509", "-req", "-days", "2", "-in", dir.file(name + ".csr"), "-CA",
-             dir.file(ca + ".pem"), "-CAkey", dir.file(ca + ".key"), "-CAcreateserial", "-extfile",
-             ext, "-out", dir.file(name + ".pem")},
-            log);
-}
-
-Pki makePki(const relais::test::TempDir& dir) {
-    const auto log = dir.file("openssl.log");
-    makeCa(dir, "ca", log);
-    makeCa(dir, "rogue-ca", log);
-    makeLeaf(dir, "ca", "server",
-             "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n"
-             "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
-             log);
-    makeLeaf(dir, "ca", "client", "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n", log);
-    makeLeaf(dir, "rogue-ca", "rogue", "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n",
-             log);
-    return {dir.file("ca.pem"),     dir.file("server.pem"), dir.file("server.key"),
-            dir.file("client.pem"), dir.file("client.key"), dir.file("rogue.pem"),
-            dir.file("rogue.key")};
-}
 
 /// GET `path` over HTTPS, trusting `ca` only, optionally presenting a client certificate.
 /// Returns the status; throws what Poco throws on TLS failures.
@@ -124,78 +49,63 @@ int httpsGet(int port, const std::string& path, const std::string& ca, const std
 
 class TlsTest : public ServerFixture {
 protected:
-    void SetUp() override {
-        Poco::Net::initializeSSL();
-        pki_ = makePki(dir_);
-    }
+    void SetUp() override { Poco::Net::initializeSSL(); }
 
     config::TlsConfig tls(bool require_client_certificate) const {
         config::TlsConfig tls;
         tls.enabled = true;
         tls.certificate_file = pki_.server_cert;
         tls.key_file = pki_.server_key;
-        tls.ca_file = pki_.ca;
+        tls.ca_file = pki_.ca_cert;
         tls.require_client_certificate = require_client_certificate;
         tls.where = {"/etc/relais/relais.xml", 7};
         return tls;
     }
 
-    Pki pki_;
+    relais::test::TestPki pki_;
 };
 
 TEST_F(TlsTest, ServesHttpsToAClientTrustingTheCa) {
     start(testLimits(), true, tls(false));
-    EXPECT_EQ(httpsGet(port_, "/healthz", pki_.ca), 200);
+    EXPECT_EQ(httpsGet(port_, "/healthz", pki_.ca_cert), 200);
     // A client that does not trust the CA refuses the server.
     EXPECT_THROW(httpsGet(port_, "/healthz", pki_.client_cert), Poco::Exception);
 }
 
 TEST_F(TlsTest, RequiresAClientCertificateSignedByTheCaWhenConfigured) {
     start(testLimits(), true, tls(true));
-    EXPECT_THROW(httpsGet(port_, "/healthz", pki_.ca), Poco::Exception);
-    EXPECT_THROW(httpsGet(port_, "/healthz", pki_.ca, pki_.rogue_cert, pki_.rogue_key),
-                 Poco::Exception);
-    EXPECT_EQ(httpsGet(port_, "/healthz", pki_.ca, pki_.client_cert, pki_.client_key), 200);
-}
-
-/// The SHA-256 fingerprint of a PEM certificate as the config takes it (lowercase hex),
-/// from `openssl x509 -fingerprint`.
-std::string fingerprint(const relais::test::TempDir& dir, const std::string& cert) {
-    const auto out = dir.file("fingerprint.txt");
-    openssl({"x509", "-in", cert, "-noout", "-fingerprint", "-sha256"}, out);
-    const std::string text = relais::test::readFileOrFail(out);
-    std::string hex;
-    for (std::size_t i = text.find('=') + 1; i < text.size(); ++i) {
-        const char c = text[i];
-        if (std::isxdigit(static_cast<unsigned char>(c)) != 0) {
-            hex += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        }
-    }
-    return hex;
+    EXPECT_THROW(httpsGet(port_, "/healthz", pki_.ca_cert), Poco::Exception);
+    EXPECT_THROW(
+        httpsGet(port_, "/healthz", pki_.ca_cert, pki_.rogue_client_cert, pki_.rogue_client_key),
+        Poco::Exception);
+    EXPECT_EQ(httpsGet(port_, "/healthz", pki_.ca_cert, pki_.client_cert, pki_.client_key), 200);
 }
 
 TEST_F(TlsTest, ClientCertificateStandsForTheClientItIsGivenTo) {
     config::ClientConfig by_cn;
     by_cn.name = "app-by-cn";
     by_cn.rights = {"dossiers:read"};
-    by_cn.certificate_cn = "client";
+    by_cn.certificate_cn = "relais test client";
     config::ClientConfig by_fingerprint;
     by_fingerprint.name = "ops-by-fingerprint";
     by_fingerprint.rights = {"jobs:admin"};
-    by_fingerprint.certificate_sha256 = fingerprint(dir_, pki_.rogue_cert);
+    by_fingerprint.certificate_sha256 = pki_.fingerprint(pki_.rogue_client_cert);
     ASSERT_EQ(by_fingerprint.certificate_sha256.size(), 64U);
     authenticator_ =
         std::make_unique<Authenticator>(std::vector<config::ClientConfig>{by_cn, by_fingerprint});
     // Asked for, not required: connections without one use other credentials.
     start(testLimits(), true, tls(false));
 
-    EXPECT_EQ(httpsGet(port_, "/v1/dossiers/7", pki_.ca, pki_.client_cert, pki_.client_key), 200);
+    EXPECT_EQ(httpsGet(port_, "/v1/dossiers/7", pki_.ca_cert, pki_.client_cert, pki_.client_key),
+              200);
     // Not `ops-by-fingerprint`'s certificate (another key, same CN "client"): as `app-by-cn`,
     // it may not read dead jobs.
-    EXPECT_EQ(httpsGet(port_, "/v1/jobs/dead", pki_.ca, pki_.client_cert, pki_.client_key), 403);
-    EXPECT_EQ(httpsGet(port_, "/v1/dossiers/7", pki_.ca), 401);
+    EXPECT_EQ(httpsGet(port_, "/v1/jobs/dead", pki_.ca_cert, pki_.client_cert, pki_.client_key),
+              403);
+    EXPECT_EQ(httpsGet(port_, "/v1/dossiers/7", pki_.ca_cert), 401);
     // A certificate from another CA does not get through the handshake.
-    EXPECT_THROW(httpsGet(port_, "/v1/dossiers/7", pki_.ca, pki_.rogue_cert, pki_.rogue_key),
+    EXPECT_THROW(httpsGet(port_, "/v1/dossiers/7", pki_.ca_cert, pki_.rogue_client_cert,
+                          pki_.rogue_client_key),
                  Poco::Exception);
 }
 
@@ -203,17 +113,19 @@ TEST_F(TlsTest, ClientCertificateIsFoundByItsFingerprint) {
     config::ClientConfig pinned;
     pinned.name = "ops";
     pinned.rights = {"jobs:admin"};
-    pinned.certificate_sha256 = fingerprint(dir_, pki_.client_cert);
+    pinned.certificate_sha256 = pki_.fingerprint(pki_.client_cert);
     config::ClientConfig by_cn;
     by_cn.name = "app-by-cn";
     by_cn.rights = {"dossiers:read"};
-    by_cn.certificate_cn = "client";
+    by_cn.certificate_cn = "relais test client";
     // Both match; the pinned fingerprint is the more precise and wins.
     authenticator_ =
         std::make_unique<Authenticator>(std::vector<config::ClientConfig>{by_cn, pinned});
     start(testLimits(), true, tls(true));
-    EXPECT_EQ(httpsGet(port_, "/v1/jobs/dead", pki_.ca, pki_.client_cert, pki_.client_key), 200);
-    EXPECT_EQ(httpsGet(port_, "/v1/dossiers/7", pki_.ca, pki_.client_cert, pki_.client_key), 403);
+    EXPECT_EQ(httpsGet(port_, "/v1/jobs/dead", pki_.ca_cert, pki_.client_cert, pki_.client_key),
+              200);
+    EXPECT_EQ(httpsGet(port_, "/v1/dossiers/7", pki_.ca_cert, pki_.client_cert, pki_.client_key),
+              403);
 }
 
 TEST_F(TlsTest, RefusesUnreadableOrUnusableFilesAsConfigErrors) {
@@ -232,6 +144,142 @@ TEST_F(TlsTest, RefusesUnreadableOrUnusableFilesAsConfigErrors) {
     auto no_ca = tls(true);
     no_ca.ca_file.clear();
     EXPECT_THROW(start(testLimits(), true, no_ca), ConfigError);
+}
+
+/// A keep-alive HTTPS connection to the server, trusting `ca` only.
+class HttpsConnection {
+public:
+    HttpsConnection(int port, const std::string& ca, const std::string& cert = {},
+                    const std::string& key = {})
+        : session_("127.0.0.1", static_cast<Poco::UInt16>(port), clientContext(ca, cert, key)) {
+        session_.setTimeout(Poco::Timespan(10, 0));
+        session_.setKeepAlive(true);
+    }
+
+    int get(const std::string& path) {
+        Poco::Net::HTTPRequest request("GET", path, Poco::Net::HTTPMessage::HTTP_1_1);
+        request.setKeepAlive(true);
+        session_.sendRequest(request);
+        Poco::Net::HTTPResponse response;
+        auto& in = session_.receiveResponse(response);
+        std::ostringstream body;
+        Poco::StreamCopier::copyStream(in, body);
+        return static_cast<int>(response.getStatus());
+    }
+
+    /// The SHA-256 of the certificate the server presented on this connection.
+    std::string serverFingerprint() {
+        return Poco::DigestEngine::digestToHex(session_.serverCertificate().fingerprint("SHA256"));
+    }
+
+private:
+    static Poco::Net::Context::Ptr clientContext(const std::string& ca, const std::string& cert,
+                                                 const std::string& key) {
+        Poco::Net::Context::Params params;
+        params.caLocation = ca;
+        params.certificateFile = cert;
+        params.privateKeyFile = key;
+        params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;
+        params.loadDefaultCAs = false;
+        return new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+    }
+
+    Poco::Net::HTTPSClientSession session_;
+};
+
+/// Replaces `target` by `source` the way renewal tools do (a new file renamed over the old
+/// one), so that a reader never sees half a file.
+void replaceFile(const relais::test::TempDir& dir, const std::string& source,
+                 const std::string& target) {
+    const auto next = dir.write("replacement.tmp", relais::test::readFileOrFail(source));
+    ASSERT_EQ(std::rename(next.c_str(), target.c_str()), 0) << target;
+}
+
+TEST_F(TlsTest, ReloadedCertificateGoesToNewConnectionsWhileOpenOnesGoOn) {
+    start(testLimits(), true, tls(false));
+    const std::string first = pki_.fingerprint(pki_.server_cert);
+    HttpsConnection before(port_, pki_.ca_cert);
+    ASSERT_EQ(before.get("/healthz"), 200);
+    ASSERT_EQ(before.serverFingerprint(), first);
+
+    // The renewal: a new key and certificate from the same CA, written over the old files.
+    const auto renewal = pki_.issue("renewed", "/CN=renewed",
+                                    "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+                                    pki_.ca_cert, pki_.ca_key);
+    const std::string renewed = pki_.fingerprint(renewal.cert);
+    ASSERT_NE(renewed, first);
+    replaceFile(dir_, renewal.cert, pki_.server_cert);
+    replaceFile(dir_, renewal.key, pki_.server_key);
+
+    auto info = server_->reloadCertificate();
+    ASSERT_TRUE(info) << info.error().message;
+    EXPECT_EQ(info->sha256, renewed);
+    EXPECT_NE(info->subject.find("CN=renewed"), std::string::npos) << info->subject;
+    EXPECT_GT(info->not_after, std::time(nullptr));
+    EXPECT_NE(metrics_.render().find("relais_tls_certificate_expiry_timestamp_seconds " +
+                                     std::to_string(info->not_after)),
+              std::string::npos)
+        << metrics_.render();
+
+    HttpsConnection after(port_, pki_.ca_cert);
+    EXPECT_EQ(after.get("/healthz"), 200);
+    EXPECT_EQ(after.serverFingerprint(), renewed);
+    // The connection opened before is not cut: it is still the same TLS session, with the
+    // certificate it was made with.
+    EXPECT_EQ(before.get("/healthz"), 200);
+    EXPECT_EQ(before.serverFingerprint(), first);
+}
+
+TEST_F(TlsTest, AReloadThatCannotBeUsedKeepsTheCertificateInUse) {
+    start(testLimits(), true, tls(false));
+    const std::string in_use = pki_.fingerprint(pki_.server_cert);
+
+    // A key that is not the certificate's (a renewal copied half-way).
+    replaceFile(dir_, pki_.client_key, pki_.server_key);
+    auto mismatch = server_->reloadCertificate();
+    ASSERT_FALSE(mismatch);
+    EXPECT_EQ(mismatch.error().code, sdk::ErrorCode::InvalidArgument);
+    EXPECT_NE(mismatch.error().message.find("does not match"), std::string::npos)
+        << mismatch.error().message;
+    EXPECT_NE(mismatch.error().message.find(pki_.server_key), std::string::npos);
+
+    const auto damaged = dir_.write("damaged.pem", "-----BEGIN CERTIFICATE-----\nnope\n");
+    replaceFile(dir_, damaged, pki_.server_cert);
+    auto garbage = server_->reloadCertificate();
+    ASSERT_FALSE(garbage);
+    EXPECT_NE(garbage.error().message.find(pki_.server_cert), std::string::npos)
+        << garbage.error().message;
+
+    HttpsConnection connection(port_, pki_.ca_cert);
+    EXPECT_EQ(connection.get("/healthz"), 200);
+    EXPECT_EQ(connection.serverFingerprint(), in_use);
+}
+
+TEST_F(TlsTest, AReloadedClientCaDecidesWhichClientCertificatesGetIn) {
+    // The server's client CA in a file of its own (the test client trusts `ca` throughout).
+    auto config = tls(true);
+    config.ca_file = dir_.write("clients-ca.pem", relais::test::readFileOrFail(pki_.ca_cert));
+    start(testLimits(), true, config);
+    EXPECT_EQ(httpsGet(port_, "/healthz", pki_.ca_cert, pki_.client_cert, pki_.client_key), 200);
+    EXPECT_THROW(
+        httpsGet(port_, "/healthz", pki_.ca_cert, pki_.rogue_client_cert, pki_.rogue_client_key),
+        Poco::Exception);
+
+    // The organisation moves its client certificates to another CA.
+    replaceFile(dir_, pki_.rogue_ca_cert, config.ca_file);
+    ASSERT_TRUE(server_->reloadCertificate());
+    EXPECT_EQ(
+        httpsGet(port_, "/healthz", pki_.ca_cert, pki_.rogue_client_cert, pki_.rogue_client_key),
+        200);
+    EXPECT_THROW(httpsGet(port_, "/healthz", pki_.ca_cert, pki_.client_cert, pki_.client_key),
+                 Poco::Exception);
+}
+
+TEST_F(TlsTest, ReloadingWithoutTlsIsRefused) {
+    start();
+    auto reloaded = server_->reloadCertificate();
+    ASSERT_FALSE(reloaded);
+    EXPECT_EQ(reloaded.error().code, sdk::ErrorCode::Conflict);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include <Poco/ThreadPool.h>
 
 #include "support/temp_dir.h"
+#include "support/test_pki.h"
 
 /// @file
 /// In-test servers for the HTTP client tests, all on 127.0.0.1 port 0.
@@ -112,30 +113,6 @@ bool writeAll(Poco::Net::StreamSocket& socket, std::string_view data);
 
 /// `HTTP/1.1 200 OK` with the body and its Content-Length.
 std::string okResponse(std::string_view body);
-
-/// Certificates made with the `openssl` command line in a temporary directory: a CA; a
-/// server certificate for 127.0.0.1 and localhost; a client certificate; a server
-/// certificate for another name; a second CA and a client certificate it signed; the
-/// client key encrypted.
-class TestPki {
-public:
-    TestPki();
-
-    std::string ca_cert, ca_key;
-    std::string server_cert, server_key;
-    std::string client_cert, client_key;
-    std::string client_key_encrypted;  ///< `client_key` under the passphrase "relais"
-    std::string wrong_name_cert, wrong_name_key;
-    std::string rogue_ca_cert, rogue_ca_key;
-    std::string rogue_client_cert, rogue_client_key;
-
-private:
-    TempDir dir_;
-    int serial_ = 1000;
-    void run(const std::string& command);
-    void issue(const std::string& name, const std::string& subject, const std::string& extensions,
-               const std::string& ca_cert, const std::string& ca_key);
-};
 
 /// A server context with `cert`/`key`; with `client_ca` non-empty, client certificates
 /// signed by it are required.

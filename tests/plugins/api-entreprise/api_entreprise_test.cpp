@@ -21,6 +21,7 @@
 #include "api_entreprise_connector.h"
 #include "config_keys.h"
 #include "mock_national_api.h"
+#include "plugins/support/instance_config.h"
 #include "support/mock_http_server.h"
 #include "support/temp_dir.h"
 #include "support/test_host.h"
@@ -72,15 +73,8 @@ protected:
     }
 
     config::InstanceConfig instance(const Params& params) const {
-        config::InstanceConfig declared;
-        declared.name = "entreprises";
-        declared.plugin = "api-entreprise";
-        declared.where = {services_.dir().file("relais.xml"), 1};
-        int line = 1;
-        for (const auto& [name, value] : params) {
-            declared.params.push_back({name, value, {declared.where.file, ++line}});
-        }
-        return declared;
+        return test::instanceConfig("entreprises", "api-entreprise", params,
+                                    services_.dir().file("relais.xml"));
     }
 
     Params baseParams(const std::string& base_url) const {

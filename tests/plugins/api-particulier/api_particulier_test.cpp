@@ -26,6 +26,7 @@
 #include "api_particulier_connector.h"
 #include "config_keys.h"
 #include "mock_national_api.h"
+#include "plugins/support/instance_config.h"
 #include "support/mock_http_server.h"
 #include "support/temp_dir.h"
 #include "support/test_host.h"
@@ -110,18 +111,16 @@ protected:
         connector_ = std::make_unique<ApiParticulierConnector>(*host_);
     }
 
+    // The instance as relais.xml would declare it, with these <param>s.
+    config::InstanceConfig instance(const Params& params) const {
+        return test::instanceConfig("caf-quotient", "api-particulier", params,
+                                    services_.dir().file("relais.xml"));
+    }
+
     // The settings the host would build from these <param>s; a ConfigError fails the test.
     sdk::Settings settings(const Params& params) const {
-        config::InstanceConfig instance;
-        instance.name = "caf-quotient";
-        instance.plugin = "api-particulier";
-        instance.where = {services_.dir().file("relais.xml"), 1};
-        int line = 1;
-        for (const auto& [name, value] : params) {
-            instance.params.push_back({name, value, {instance.where.file, ++line}});
-        }
         try {
-            return plugin::validateSettings(kDescriptor, instance, services_.dir().path());
+            return plugin::validateSettings(kDescriptor, instance(params), services_.dir().path());
         } catch (const ConfigError& e) {
             ADD_FAILURE() << e.message();
             return {};
@@ -517,17 +516,11 @@ TEST_F(ApiParticulierTest, RefusesABadConfiguration) {
 
 TEST_F(ApiParticulierTest, TheHostRefusesMissingRequiredKeys) {
     for (const char* key : {"base-url", "token", "recipient"}) {
-        config::InstanceConfig instance;
-        instance.name = "caf-quotient";
-        instance.plugin = "api-particulier";
-        instance.where = {services_.dir().file("relais.xml"), 1};
-        for (const auto& [name, value] : Params{{"base-url", api_.url()},
-                                                {"token", "file:secrets/token"},
-                                                {"recipient", kRecipient}}) {
-            if (name != key) instance.params.push_back({name, value, {instance.where.file, 2}});
-        }
+        Params params = {
+            {"base-url", api_.url()}, {"token", "file:secrets/token"}, {"recipient", kRecipient}};
+        std::erase_if(params, [&](const auto& p) { return p.first == key; });
         try {
-            (void)plugin::validateSettings(kDescriptor, instance, services_.dir().path());
+            (void)plugin::validateSettings(kDescriptor, instance(params), services_.dir().path());
             ADD_FAILURE() << key << " was not required";
         } catch (const ConfigError& e) {
             EXPECT_TRUE(contains(e.message(), std::string("missing required key '") + key))

@@ -29,6 +29,7 @@
 #include "relais/sdk/plugin.h"
 
 #include "config_keys.h"
+#include "plugins/support/instance_config.h"
 #include "support/mock_http_server.h"
 #include "support/test_host.h"
 
@@ -161,19 +162,17 @@ protected:
         connector_ = std::make_unique<RestConnector>(*host_);
     }
 
+    // The instance as relais.xml would declare it, with these <param>s.
+    config::InstanceConfig instance(const Params& params) const {
+        return test::instanceConfig("appli-cantine", "rest", params,
+                                    services_.dir().file("relais.xml"));
+    }
+
     // The settings the host would build from these <param>s (defaults filled, types
     // checked); a ConfigError fails the test.
     sdk::Settings settings(const Params& params) const {
-        config::InstanceConfig instance;
-        instance.name = "appli-cantine";
-        instance.plugin = "rest";
-        instance.where = {services_.dir().file("relais.xml"), 1};
-        int line = 1;
-        for (const auto& [name, value] : params) {
-            instance.params.push_back({name, value, {instance.where.file, ++line}});
-        }
         try {
-            return plugin::validateSettings(kDescriptor, instance, services_.dir().path());
+            return plugin::validateSettings(kDescriptor, instance(params), services_.dir().path());
         } catch (const ConfigError& e) {
             ADD_FAILURE() << e.message();
             return {};
@@ -526,17 +525,13 @@ TEST_F(RestConnectorTest, ThePublikSecretIsMasked) {
 }
 
 TEST_F(RestConnectorTest, PublikAlgoMustBeKnown) {
-    config::InstanceConfig instance;
-    instance.name = "appli-cantine";
-    instance.plugin = "rest";
-    instance.where = {services_.dir().file("relais.xml"), 1};
-    instance.params = {{"url", app_.url("/api"), {instance.where.file, 2}},
-                       {"auth", "publik", {instance.where.file, 3}},
-                       {"publik-orig", kPublikOrig, {instance.where.file, 4}},
-                       {"publik-secret", "file:secrets/publik", {instance.where.file, 5}},
-                       {"publik-algo", "md5", {instance.where.file, 6}}};
+    const config::InstanceConfig declared = instance({{"url", app_.url("/api")},
+                                                      {"auth", "publik"},
+                                                      {"publik-orig", kPublikOrig},
+                                                      {"publik-secret", "file:secrets/publik"},
+                                                      {"publik-algo", "md5"}});
     try {
-        (void)plugin::validateSettings(kDescriptor, instance, services_.dir().path());
+        (void)plugin::validateSettings(kDescriptor, declared, services_.dir().path());
         ADD_FAILURE() << "publik-algo=md5 accepted";
     } catch (const ConfigError& e) {
         EXPECT_TRUE(contains(e.message(), "publik-algo")) << e.message();

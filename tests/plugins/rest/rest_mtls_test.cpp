@@ -21,6 +21,7 @@
 
 #include "config_keys.h"
 #include "core/runtime/http_test_servers.h"
+#include "plugins/support/instance_config.h"
 #include "rest_connector.h"
 #include "support/daemon.h"
 #include "support/http_call.h"
@@ -89,10 +90,6 @@ protected:
     /// One delivery through a connector configured with `tls_params` (and `ca-file` the
     /// test CA unless given).
     sdk::Result<sdk::DeliveryReceipt> deliverWith(const Params& tls_params) {
-        config::InstanceConfig instance;
-        instance.name = "appli-mtls";
-        instance.plugin = "rest";
-        instance.where = {services_.dir().file("relais.xml"), 1};
         Params params = {{"url", app_.url("/api/dossiers")},
                          {"business-id", "json:id"},
                          {"connect-timeout", "5s"},
@@ -101,10 +98,8 @@ protected:
         bool has_ca = false;
         for (const auto& [name, value] : params) has_ca = has_ca || name == "ca-file";
         if (!has_ca) params.emplace_back("ca-file", pki().ca_cert);
-        int line = 1;
-        for (const auto& [name, value] : params) {
-            instance.params.push_back({name, value, {instance.where.file, ++line}});
-        }
+        const config::InstanceConfig instance =
+            test::instanceConfig("appli-mtls", "rest", params, services_.dir().file("relais.xml"));
         sdk::Settings settings;
         try {
             settings = plugin::validateSettings(kDescriptor, instance, services_.dir().path());

@@ -130,6 +130,10 @@ struct DeliveryConfig {
     std::int64_t idle_poll_ms = 1'000;  ///< how often idle workers look for due retries
     std::size_t max_attachment_bytes = 20 * 1024 * 1024;  ///< per downloaded attachment
     std::int64_t attachment_timeout_ms = 30'000;          ///< per attachment download
+    /// Hosts attachments may be downloaded from (`attachment-hosts`), as written and checked
+    /// by `parseHostPattern` (see host_allow_list.h). Empty: any host, except link-local IP
+    /// literals. An adapter that fetches its own attachments is not bound by it.
+    std::vector<std::string> attachment_hosts;
     SourceLocation where;
 };
 

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "relais/config/config.h"
+#include "relais/sdk/result.h"
 
 namespace relais::log {
 class Sink;
@@ -39,8 +42,16 @@ struct Refusal {
 /// thread before the response is sent; must be thread-safe and must not throw.
 using RefusalObserver = std::function<void(const Refusal&)>;
 
-/// Per request, in this order: read headers (Poco's parser: at most 100 fields of at most
-/// 8 KiB, else Poco's own bare 400), refuse more than `max_header_fields` fields and
+/// The certificate that new TLS connections get.
+struct CertificateInfo {
+    std::string subject;       ///< one line, RFC 2253
+    std::string sha256;        ///< of the DER form, lowercase hex
+    std::int64_t not_after{};  ///< Unix time
+};
+
+/// Per request, in this order: read headers (Poco's parser: at most 100 fields, values of
+/// at most 8 KiB, else 431; a target of at most 16 KiB, else 414; a malformed request line:
+/// 400; these are problem documents too), refuse more than `max_header_fields` fields (431) and
 /// ambiguous framing (both `Content-Length` and `Transfer-Encoding`, several lengths, a
 /// coding other than `chunked`: 400/501), refuse an unsafe path (`.`/`..` segment, NUL,
 /// malformed escape: 400), match the route (404, 405 with `Allow`), authenticate unless the
@@ -67,6 +78,9 @@ using RefusalObserver = std::function<void(const Refusal&)>;
 /// `request_timeout_ms`; at most `max_threads` connections are served at once and
 /// `max_queued` more wait.
 ///
+/// Metric `relais_tls_certificate_expiry_timestamp_seconds` (with TLS): when the
+/// certificate in use expires, for alerts before it does.
+///
 /// Thread-safety: `start`, `stop` and the destructor on one (control) thread.
 class Server {
 public:
@@ -88,6 +102,12 @@ public:
     /// for the connection threads, so that nothing uses the router, authenticator, metrics
     /// or sink once it returns. No-op when not started; `start` may be called again.
     void stop();
+    /// With TLS: reads the certificate, key and client CA files again (after a renewal)
+    /// and gives them to every new connection; connections already open keep theirs and
+    /// are not interrupted. On failure (unreadable file, key not matching, expired
+    /// certificate: InvalidArgument naming the file; no TLS or not started: Conflict) the
+    /// certificate in use stays. Any thread but the one calling `start` or `stop`.
+    sdk::Result<CertificateInfo> reloadCertificate();
     /// Sets what is told of every 403 (see `Refusal`); call before `start`.
     void setRefusalObserver(RefusalObserver observer);
     /// The bound port (the real one with port 0); 0 before `start`.

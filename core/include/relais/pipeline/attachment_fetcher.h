@@ -2,7 +2,10 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
+#include <vector>
 
+#include "relais/config/host_allow_list.h"
 #include "relais/pipeline/blob_store.h"
 #include "relais/sdk/dossier.h"
 #include "relais/sdk/http_client.h"
@@ -24,8 +27,15 @@ namespace relais::pipeline {
 /// does not match its declared size or SHA-256, store it in the blob store and fill
 /// `sha256`, `size`, `storage_ref` (and `content_type` when the portal gave none).
 ///
+/// A plain GET only reaches the hosts of `allowed_hosts` (`<delivery attachment-hosts>`,
+/// see host_allow_list.h): a URL naming another host, or whose host cannot be read
+/// unambiguously, is refused before any connection. Without a list any host is fetched,
+/// except link-local IP literals (cloud metadata). An adapter's own `fetchAttachment` is
+/// not bound by the list: the adapter decides which hosts it talks to.
+///
 /// Errors name the attachment (`attachments[i]`): `InvalidArgument` for what the portal
-/// sent wrong (scheme other than http/https, checksum or size mismatch, a 4xx answer),
+/// sent wrong (scheme other than http/https, a host not allowed, checksum or size mismatch,
+/// a 4xx answer),
 /// `TooLarge`, `Unavailable`/`Timeout` when the portal could not be reached (the portal should
 /// retry its webhook). Nothing is stored for the dossier when this fails; blobs already
 /// written stay (content-addressed, harmless, reused by the retry).
@@ -33,9 +43,16 @@ namespace relais::pipeline {
 /// Thread-safety: `fetchAll` may run concurrently for different dossiers.
 class AttachmentFetcher {
 public:
+    /// `http` and `blobs` must outlive it. `allowed_hosts` are patterns as
+    /// `config::parseHostPattern` reads them (`DeliveryConfig::attachment_hosts`); throws
+    /// `ConfigError` for a bad one.
     AttachmentFetcher(sdk::HttpClient& http, BlobStore& blobs, std::size_t max_bytes,
-                      int timeout_ms) noexcept
-        : http_(http), blobs_(blobs), max_bytes_(max_bytes), timeout_ms_(timeout_ms) {}
+                      int timeout_ms, const std::vector<std::string>& allowed_hosts = {})
+        : http_(http),
+          blobs_(blobs),
+          max_bytes_(max_bytes),
+          timeout_ms_(timeout_ms),
+          allowed_hosts_(allowed_hosts) {}
 
     sdk::Result<void> fetchAll(sdk::Dossier& dossier, plugin::Instance* adapter) const;
 
@@ -48,6 +65,7 @@ private:
     BlobStore& blobs_;
     std::size_t max_bytes_;
     int timeout_ms_;
+    config::HostAllowList allowed_hosts_;
 };
 
 }  // namespace relais::pipeline

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-#include "raw_http.h"
+#include "support/raw_http.h"
 
 #include <algorithm>
 #include <array>
