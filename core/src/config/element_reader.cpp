@@ -13,23 +13,6 @@
 
 namespace relais::config::detail {
 
-bool isNamed(const xmlNode* node, std::string_view name) noexcept {
-    return node != nullptr && node->type == XML_ELEMENT_NODE &&
-           name == reinterpret_cast<const char*>(node->name);
-}
-
-std::string_view nameOf(const xmlNode* node) noexcept {
-    return reinterpret_cast<const char*>(node->name);
-}
-
-std::vector<const xmlNode*> elementsOf(const xmlNode* parent) {
-    std::vector<const xmlNode*> out;
-    for (const xmlNode* child = parent->children; child != nullptr; child = child->next) {
-        if (child->type == XML_ELEMENT_NODE) out.push_back(child);
-    }
-    return out;
-}
-
 std::vector<std::string> splitList(std::string_view text) {
     std::vector<std::string> items;
     std::size_t start = 0;

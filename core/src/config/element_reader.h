@@ -22,15 +22,6 @@
 
 namespace relais::config::detail {
 
-/// True when `node` is an element named `name`.
-bool isNamed(const xmlNode* node, std::string_view name) noexcept;
-
-/// The element's local name; `node` must not be null.
-std::string_view nameOf(const xmlNode* node) noexcept;
-
-/// Element children of `parent`, in document order.
-std::vector<const xmlNode*> elementsOf(const xmlNode* parent);
-
 /// Items of a list written with spaces, line breaks and/or commas; empty items dropped,
 /// repeated items kept once (first position).
 std::vector<std::string> splitList(std::string_view text);

@@ -221,4 +221,21 @@ std::string xmlText(const xmlNode* node) {
     return out;
 }
 
+bool isNamed(const xmlNode* node, std::string_view name) noexcept {
+    return node != nullptr && node->type == XML_ELEMENT_NODE &&
+           name == reinterpret_cast<const char*>(node->name);
+}
+
+std::string_view nameOf(const xmlNode* node) noexcept {
+    return reinterpret_cast<const char*>(node->name);
+}
+
+std::vector<const xmlNode*> elementsOf(const xmlNode* parent) {
+    std::vector<const xmlNode*> out;
+    for (const xmlNode* child = parent->children; child != nullptr; child = child->next) {
+        if (child->type == XML_ELEMENT_NODE) out.push_back(child);
+    }
+    return out;
+}
+
 }  // namespace relais::config

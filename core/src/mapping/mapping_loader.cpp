@@ -37,22 +37,9 @@ Step simpleStep(StepKind kind) {
     return step;
 }
 
-bool isNamed(const xmlNode* node, std::string_view name) noexcept {
-    return node != nullptr && node->type == XML_ELEMENT_NODE &&
-           name == reinterpret_cast<const char*>(node->name);
-}
-
-std::string_view nameOf(const xmlNode* node) noexcept {
-    return reinterpret_cast<const char*>(node->name);
-}
-
-std::vector<const xmlNode*> elementsOf(const xmlNode* parent) {
-    std::vector<const xmlNode*> out;
-    for (const xmlNode* child = parent->children; child != nullptr; child = child->next) {
-        if (child->type == XML_ELEMENT_NODE) out.push_back(child);
-    }
-    return out;
-}
+using config::elementsOf;
+using config::isNamed;
+using config::nameOf;
 
 bool isNameStart(unsigned char c) noexcept {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c >= 0x80;

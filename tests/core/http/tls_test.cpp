@@ -24,27 +24,52 @@
 namespace relais::http::test {
 namespace {
 
-/// GET `path` over HTTPS, trusting `ca` only, optionally presenting a client certificate.
-/// Returns the status; throws what Poco throws on TLS failures.
+/// A keep-alive HTTPS connection to the server, trusting `ca` only.
+class HttpsConnection {
+public:
+    HttpsConnection(int port, const std::string& ca, const std::string& cert = {},
+                    const std::string& key = {})
+        : session_("127.0.0.1", static_cast<Poco::UInt16>(port), clientContext(ca, cert, key)) {
+        session_.setTimeout(Poco::Timespan(10, 0));
+        session_.setKeepAlive(true);
+    }
+
+    int get(const std::string& path) {
+        Poco::Net::HTTPRequest request("GET", path, Poco::Net::HTTPMessage::HTTP_1_1);
+        request.setKeepAlive(true);
+        session_.sendRequest(request);
+        Poco::Net::HTTPResponse response;
+        auto& in = session_.receiveResponse(response);
+        std::ostringstream body;
+        Poco::StreamCopier::copyStream(in, body);
+        return static_cast<int>(response.getStatus());
+    }
+
+    /// The SHA-256 of the certificate the server presented on this connection.
+    std::string serverFingerprint() {
+        return Poco::DigestEngine::digestToHex(session_.serverCertificate().fingerprint("SHA256"));
+    }
+
+private:
+    static Poco::Net::Context::Ptr clientContext(const std::string& ca, const std::string& cert,
+                                                 const std::string& key) {
+        Poco::Net::Context::Params params;
+        params.caLocation = ca;
+        params.certificateFile = cert;
+        params.privateKeyFile = key;
+        params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;
+        params.loadDefaultCAs = false;
+        return new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
+    }
+
+    Poco::Net::HTTPSClientSession session_;
+};
+
+/// GET `path` over HTTPS on a new connection, trusting `ca` only, optionally presenting a
+/// client certificate. Returns the status; throws what Poco throws on TLS failures.
 int httpsGet(int port, const std::string& path, const std::string& ca, const std::string& cert = {},
              const std::string& key = {}) {
-    Poco::Net::Context::Params params;
-    params.caLocation = ca;
-    params.certificateFile = cert;
-    params.privateKeyFile = key;
-    params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;
-    params.loadDefaultCAs = false;
-    Poco::Net::Context::Ptr context =
-        new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-    Poco::Net::HTTPSClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port), context);
-    session.setTimeout(Poco::Timespan(10, 0));
-    Poco::Net::HTTPRequest request("GET", path, Poco::Net::HTTPMessage::HTTP_1_1);
-    session.sendRequest(request);
-    Poco::Net::HTTPResponse response;
-    auto& in = session.receiveResponse(response);
-    std::ostringstream body;
-    Poco::StreamCopier::copyStream(in, body);
-    return static_cast<int>(response.getStatus());
+    return HttpsConnection(port, ca, cert, key).get(path);
 }
 
 class TlsTest : public ServerFixture {
@@ -145,47 +170,6 @@ TEST_F(TlsTest, RefusesUnreadableOrUnusableFilesAsConfigErrors) {
     no_ca.ca_file.clear();
     EXPECT_THROW(start(testLimits(), true, no_ca), ConfigError);
 }
-
-/// A keep-alive HTTPS connection to the server, trusting `ca` only.
-class HttpsConnection {
-public:
-    HttpsConnection(int port, const std::string& ca, const std::string& cert = {},
-                    const std::string& key = {})
-        : session_("127.0.0.1", static_cast<Poco::UInt16>(port), clientContext(ca, cert, key)) {
-        session_.setTimeout(Poco::Timespan(10, 0));
-        session_.setKeepAlive(true);
-    }
-
-    int get(const std::string& path) {
-        Poco::Net::HTTPRequest request("GET", path, Poco::Net::HTTPMessage::HTTP_1_1);
-        request.setKeepAlive(true);
-        session_.sendRequest(request);
-        Poco::Net::HTTPResponse response;
-        auto& in = session_.receiveResponse(response);
-        std::ostringstream body;
-        Poco::StreamCopier::copyStream(in, body);
-        return static_cast<int>(response.getStatus());
-    }
-
-    /// The SHA-256 of the certificate the server presented on this connection.
-    std::string serverFingerprint() {
-        return Poco::DigestEngine::digestToHex(session_.serverCertificate().fingerprint("SHA256"));
-    }
-
-private:
-    static Poco::Net::Context::Ptr clientContext(const std::string& ca, const std::string& cert,
-                                                 const std::string& key) {
-        Poco::Net::Context::Params params;
-        params.caLocation = ca;
-        params.certificateFile = cert;
-        params.privateKeyFile = key;
-        params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;
-        params.loadDefaultCAs = false;
-        return new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-    }
-
-    Poco::Net::HTTPSClientSession session_;
-};
 
 /// Replaces `target` by `source` the way renewal tools do (a new file renamed over the old
 /// one), so that a reader never sees half a file.

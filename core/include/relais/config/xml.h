@@ -112,4 +112,13 @@ std::optional<std::string> xmlAttribute(const xmlNode* element, const char* name
 /// The text content of a node (entities and CDATA included, tags dropped).
 std::string xmlText(const xmlNode* node);
 
+/// True when `node` is an element named `name`.
+bool isNamed(const xmlNode* node, std::string_view name) noexcept;
+
+/// The element's local name; `node` must not be null.
+std::string_view nameOf(const xmlNode* node) noexcept;
+
+/// Element children of `parent`, in document order.
+std::vector<const xmlNode*> elementsOf(const xmlNode* parent);
+
 }  // namespace relais::config
