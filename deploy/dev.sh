@@ -159,9 +159,9 @@ cmd_test() {
     ctest --test-dir "${build}-tsan" --output-on-failure -j "$JOBS" --timeout 300
 
   # 3. The parsers under libFuzzer (clang, ASan+UBSan), briefly: enough for a regression on
-  #    the seed corpus to show. The 10-minute runs are in fuzz/README.md.
+  #    the seed corpus to show. The 10-minute runs are in tests/fuzz/README.md.
   say "fuzz: each target for ${FUZZ_SECONDS:-20} s"
-  RELAIS_FUZZ_BUILD="${build}-fuzz" fuzz/run.sh --seconds "${FUZZ_SECONDS:-20}" --jobs "$JOBS"
+  RELAIS_FUZZ_BUILD="${build}-fuzz" tests/fuzz/run.sh --seconds "${FUZZ_SECONDS:-20}" --jobs "$JOBS"
 }
 
 case "${1:-}" in

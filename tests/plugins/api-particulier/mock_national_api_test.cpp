@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-// The mock national API (deploy/mock-national-api) on its own: case loading, matching rules,
+// The mock national API (tests/doubles/mock-national-api) on its own: case loading, matching rules,
 // FranceConnect tokens, API-style errors, /_stats. Over real HTTP on 127.0.0.1, port 0, with
 // the copied upstream cases of tests/fixtures/national-apis.
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 # Builds the libFuzzer targets (clang, ASan + UBSan) and runs them for a while each.
 #
-#   fuzz/run.sh [--seconds N] [--jobs J] [--no-build] [target ...]
+#   tests/fuzz/run.sh [--seconds N] [--jobs J] [--no-build] [target ...]
 #
 #   --seconds N  fuzzing time per target (default 60; a long run is --seconds 600)
 #   --jobs J     targets fuzzed at the same time, one process each (default 1)
@@ -12,9 +12,9 @@
 #
 # Environment: RELAIS_FUZZ_BUILD (build directory, default <repo>/build-fuzz),
 # RELAIS_FUZZ_WORK (where runs go, default <build>/fuzz-runs), RELAIS_FUZZ_TOLERATE
-# (known findings to let through, see fuzz/README.md), CC/CXX (default clang/clang++).
+# (known findings to let through, see tests/fuzz/README.md), CC/CXX (default clang/clang++).
 #
-# Each target fuzzes a copy of fuzz/corpus/<target>/ in <work>/<run>/<target>/corpus (the
+# Each target fuzzes a copy of tests/fuzz/corpus/<target>/ in <work>/<run>/<target>/corpus (the
 # corpus in git is never written), with its dictionary, -timeout=10 and -rss_limit_mb=2048.
 # Crash, leak, timeout and out-of-memory inputs land in <work>/<run>/<target>/artifacts/.
 # One summary line per target; the exit status is 1 when any target found something.
@@ -71,7 +71,7 @@ for value in "$seconds" "$jobs"; do
 done
 ((${#targets[@]} > 0)) || targets=("${ALL_TARGETS[@]}")
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # Absolute paths: each target runs from inside its own run directory.
 build_dir="$(realpath -m "${RELAIS_FUZZ_BUILD:-$repo/build-fuzz}")"
 run_dir="$(realpath -m "${RELAIS_FUZZ_WORK:-$build_dir/fuzz-runs}")/$(date +%Y%m%d-%H%M%S)"
@@ -88,7 +88,7 @@ fuzz_one() {
     local target="$1" dir="$run_dir/$1"
     local binary="$build_dir/fuzz/${target}_fuzzer"
     mkdir -p "$dir/corpus" "$dir/artifacts" "$dir/tmp"
-    cp "$repo/fuzz/corpus/$target/"* "$dir/corpus/"
+    cp "$repo/tests/fuzz/corpus/$target/"* "$dir/corpus/"
     local seeds
     seeds=$(find "$dir/corpus" -type f | wc -l)
     local status=0
@@ -96,7 +96,7 @@ fuzz_one() {
     (cd "$dir" && TMPDIR="$dir/tmp" ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" \
         UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
         "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-        -dict="$repo/fuzz/dict/$(dictionary_of "$target").dict" \
+        -dict="$repo/tests/fuzz/dict/$(dictionary_of "$target").dict" \
         -artifact_prefix="$dir/artifacts/" -print_final_stats=1 corpus \
         </dev/null >"$dir/fuzz.log" 2>&1) || status=$?
 

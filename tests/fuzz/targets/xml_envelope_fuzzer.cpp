@@ -80,8 +80,8 @@ bool hasControlOrSeparator(std::string_view text) {
 // What sanitizeText promises, whatever it was given.
 void checkSanitized(std::string_view input, std::string_view output, std::size_t max_bytes) {
     RELAIS_FUZZ_CHECK(output.size() <= max_bytes, "sanitizeText exceeded its byte budget");
-    // Known finding `sanitize-utf8` (fuzz/README.md): surrogates, overlong forms and values
-    // above U+10FFFF pass through; tolerated, only the byte structure is checked.
+    // Known finding `sanitize-utf8` (tests/fuzz/README.md): surrogates, overlong forms and
+    // values above U+10FFFF pass through; tolerated, only the byte structure is checked.
     RELAIS_FUZZ_CHECK(tolerated("sanitize-utf8") ? isStructurallyUtf8(output) : isValidUtf8(output),
                       "sanitizeText produced invalid UTF-8");
     RELAIS_FUZZ_CHECK(!hasControlOrSeparator(output), "sanitizeText let a control through");

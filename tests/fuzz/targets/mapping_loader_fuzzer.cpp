@@ -77,7 +77,7 @@ void checkApply(const mapping::Mapping& mapping) {
         RELAIS_FUZZ_CHECK(json.ok(), "JSON output does not parse: " + payload->body.substr(0, 300));
     } else {
         auto xml = config::tryParseXmlSafely(payload->body, "mapped.xml");
-        // Known finding `mapping-namespace-uri` (fuzz/README.md): a namespace URI that
+        // Known finding `mapping-namespace-uri` (tests/fuzz/README.md): a namespace URI that
         // libxml2 refuses (spaces…) loads, and every document written with it is refused.
         if (!xml && tolerated("mapping-namespace-uri") &&
             xml.error().message.find("is not a valid URI") != std::string::npos) {

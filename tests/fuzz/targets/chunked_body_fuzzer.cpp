@@ -198,7 +198,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         note(std::string(nameOf(result.outcome)) + " " + result.detail + ", " +
              std::to_string(body.size()) + " bytes");
     }
-    // Known finding `chunked-0xff` (fuzz/README.md): Poco 1.11's HTTPSession::get() returns
+    // Known finding `chunked-0xff` (tests/fuzz/README.md): Poco 1.11's HTTPSession::get() returns
     // a 0xFF byte as EOF to the line reader. Tolerated: inputs holding one are not judged.
     if (tolerated("chunked-0xff") && input.find('\xff') != std::string_view::npos) return 0;
     RELAIS_FUZZ_CHECK(result.outcome == expected.outcome,

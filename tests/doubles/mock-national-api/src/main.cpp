@@ -25,7 +25,7 @@ constexpr std::string_view kUsage =
     R"(Usage: relais-mock-national-api --cases DIR [--cases DIR…] [--port N] [--address A] [--verbose]
 
 Answers API Particulier, API Entreprise and FranceConnect-mode calls from mock cases, as
-the upstream sandbox does (see deploy/mock-national-api/README.md).
+the upstream sandbox does (see tests/doubles/mock-national-api/README.md).
 
   --cases DIR    a folder laid out like tests/fixtures/national-apis: the *.json cases under
                  api-particulier/payloads/<operation>/, api-entreprise/payloads/<operation>/

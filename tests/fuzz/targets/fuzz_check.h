@@ -42,7 +42,7 @@ inline void note(std::string_view what) noexcept {
 
 /// True when the known finding `id` is listed in RELAIS_FUZZ_TOLERATE (comma-separated):
 /// the target then skips the invariant that finding breaks, so a run can look for other
-/// ones while the product fix is pending. fuzz/README.md lists the ids.
+/// ones while the product fix is pending. tests/fuzz/README.md lists the ids.
 inline bool tolerated(std::string_view id) {
     static const std::string list = [] {
         const char* value = std::getenv("RELAIS_FUZZ_TOLERATE");  // NOLINT
