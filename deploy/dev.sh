@@ -5,8 +5,9 @@
 #
 #   deploy/dev.sh run    install what is missing, build, and run relais on the demo
 #                        config (config/relais.xml, embedded SQLite under var/)
-#   deploy/dev.sh test   install what is missing, check the style, then build and run every
-#                        test with ctest twice: -Werror with ASan+UBSan, -Werror with TSan;
+#   deploy/dev.sh test   install what is missing, check the style and the include rules
+#                        (tests/layout), then build and run every test with ctest twice:
+#                        -Werror with ASan+UBSan, -Werror with TSan;
 #                        then build the libFuzzer targets (clang) and run each briefly
 #
 # Packages come from Debian only (apt-get update once, then apt-get install), and only
@@ -28,9 +29,11 @@ RUN_PACKAGES=(
   libpoco-dev libboost-dev libxml2-dev libssl-dev libpq-dev libsqlite3-dev
 )
 # What the test suite needs on top: GoogleTest, the openssl CLI (test certificates and
-# signatures), curl, clang-format (style check), clang and its libFuzzer runtime (fuzzers).
+# signatures), curl, clang-format (style check), python3 (include rules), clang and its
+# libFuzzer runtime (fuzzers).
 TEST_PACKAGES=(
-  googletest libgtest-dev libgmock-dev openssl curl clang-format clang libclang-rt-14-dev
+  googletest libgtest-dev libgmock-dev openssl curl clang-format python3 clang
+  libclang-rt-14-dev
 )
 
 say() { printf '\033[1m[relais]\033[0m %s\n' "$*" >&2; }
@@ -136,6 +139,9 @@ cmd_test() {
 
   say "style: clang-format"
   git ls-files -- '*.h' '*.cpp' | xargs clang-format --dry-run --Werror
+  say "layout: who may include what (docs/architecture.md)"
+  python3 tests/layout/check_includes_test.py
+  python3 tests/layout/check_includes.py
 
   # 1. Debug, -Werror, AddressSanitizer + UndefinedBehaviorSanitizer: memory errors, leaks,
   #    undefined behaviour, in the core, every plugin and the daemon the tests start.

@@ -44,7 +44,8 @@ constexpr const char* kCommands = R"(Commands:
                      {"address", "port", "pid"} there once it accepts requests.
   check-config FILE  load and validate FILE (XML schema, references, secret
                      references, every plugin instance against its plugin's
-                     declared keys) and start nothing. Exit 0 if valid, 78 if
+                     declared keys, in the configured plugin directory or
+                     --plugin-dir) and start nothing. Exit 0 if valid, 78 if
                      not, with file:line and the offending key on stderr.
   plugins            list the plugin libraries of the configured plugin
                      directory (or --plugin-dir) with their descriptors, and
@@ -138,8 +139,8 @@ void Application::defineOptions(Poco::Util::OptionSet& options) {
                           .argument("N")
                           .repeatable(false));
     options.addOption(Option("plugin-dir", "p",
-                             "plugins: list this directory instead of the "
-                             "config's")
+                             "plugins, check-config: this plugin directory instead of "
+                             "the config's")
                           .argument("DIR")
                           .repeatable(false));
 }
@@ -257,8 +258,12 @@ int Application::checkConfig(const std::vector<std::string>& args) {
     const std::string path = configPath(args, 1);
     auto config = config::loadConfig(path);
 
+    // --plugin-dir checks the file against another set of plugins than the one it names
+    // (a build tree's, or a plugin folder's example.xml against the plugins just built).
+    const std::string plugin_directory =
+        plugin_directory_.empty() ? config->plugin_directory : plugin_directory_;
     plugin::Registry registry;
-    registry.loadDirectory(config->plugin_directory);
+    registry.loadDirectory(plugin_directory);
     int problems = 0;
     for (const auto& instance : config->instances) {
         const plugin::Library* library = registry.find(instance.plugin);
@@ -267,7 +272,7 @@ int Application::checkConfig(const std::vector<std::string>& args) {
             for (const auto& failure : registry.failures())
                 reason += "\n  refused: " + failure.path + ": " + failure.reason;
             std::cerr << instance.where.toString() << ": instance '" << instance.name
-                      << "': no plugin '" << instance.plugin << "' in " << config->plugin_directory
+                      << "': no plugin '" << instance.plugin << "' in " << plugin_directory
                       << reason << '\n';
             ++problems;
             continue;
