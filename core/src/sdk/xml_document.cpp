@@ -128,8 +128,7 @@ XmlDocPtr native::parse(std::string_view text, const std::string& name,
     {
         detail::ScopedXmlErrorCapture capture(state.errors);
         doc.reset(xmlCtxtReadMemory(ctxt.get(), text.data(), static_cast<int>(text.size()),
-                                    name.empty() ? nullptr : name.c_str(), nullptr,
-                                    kParseOptions));
+                                    name.empty() ? nullptr : name.c_str(), nullptr, kParseOptions));
     }
     const bool well_formed = ctxt->wellFormed != 0 && ctxt->nsWellFormed != 0;
     ctxt.reset();

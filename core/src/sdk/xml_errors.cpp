@@ -127,8 +127,7 @@ void XmlErrorCollector::add(const xmlError& error) noexcept {
     if (error.level == XML_ERR_WARNING || error.level == XML_ERR_NONE) return;
     // The node's line when there is one: libxml2 truncates error.line to 65535 for nodes
     // beyond, while lineOf() reads the big line numbers XML_PARSE_BIG_LINES keeps.
-    int line =
-        error.node != nullptr ? native::lineOf(static_cast<const xmlNode*>(error.node)) : 0;
+    int line = error.node != nullptr ? native::lineOf(static_cast<const xmlNode*>(error.node)) : 0;
     if (line <= 0) line = error.line;
     try {
         add(line, cleanXmlMessage(error.message != nullptr ? error.message : "", hints_));

@@ -71,9 +71,9 @@ private:
     void* saved_generic_context_;
 };
 
-/// libxml2's message made readable: whitespace collapsed, control characters dropped, `[facet '…']` tags dropped,
-/// sentence starts in lower case after `: `, final period dropped, a pattern failure
-/// explained with `hints` when the pattern is known.
+/// libxml2's message made readable: whitespace collapsed, control characters dropped,
+/// `[facet '…']` tags dropped, sentence starts in lower case after `: `, final period
+/// dropped, a pattern failure explained with `hints` when the pattern is known.
 std::string cleanXmlMessage(std::string_view raw, const PatternHints* hints);
 
 }  // namespace relais::sdk::detail

@@ -124,10 +124,10 @@ std::string XmlDocument::serialize() const {
 
 std::string XmlDocument::canonical(C14nMode mode, bool with_comments) const {
     xmlChar* raw = nullptr;
-    const int size = xmlC14NDocDumpMemory(
-        impl_->doc.get(), nullptr,
-        mode == C14nMode::Exclusive ? XML_C14N_EXCLUSIVE_1_0 : XML_C14N_1_0, nullptr,
-        with_comments ? 1 : 0, &raw);
+    const int size =
+        xmlC14NDocDumpMemory(impl_->doc.get(), nullptr,
+                             mode == C14nMode::Exclusive ? XML_C14N_EXCLUSIVE_1_0 : XML_C14N_1_0,
+                             nullptr, with_comments ? 1 : 0, &raw);
     std::unique_ptr<xmlChar, XmlCharFree> text(raw);
     if (size < 0 || text == nullptr) {
         throw std::runtime_error("libxml2 could not canonicalise the document");

@@ -37,32 +37,32 @@ Result<std::vector<NamespaceBinding>> parseNamespaceBindings(
         const auto equals = entry.find('=');
         if (equals == std::string::npos) {
             return fail(ErrorCode::InvalidArgument,
-                             "namespaces entry '" + entry + "' is not prefix=uri", "namespaces");
+                        "namespaces entry '" + entry + "' is not prefix=uri", "namespaces");
         }
         NamespaceBinding binding{std::string(trimXmlSpace(entry.substr(0, equals))),
                                  std::string(trimXmlSpace(entry.substr(equals + 1)))};
         if (!isNcName(binding.prefix)) {
             return fail(ErrorCode::InvalidArgument,
-                             "namespaces entry '" + entry + "': '" + binding.prefix +
-                                 "' is not a valid prefix (letters, digits, '_', '-', '.', "
-                                 "not starting with a digit)",
-                             "namespaces");
+                        "namespaces entry '" + entry + "': '" + binding.prefix +
+                            "' is not a valid prefix (letters, digits, '_', '-', '.', "
+                            "not starting with a digit)",
+                        "namespaces");
         }
         if (binding.prefix == "xml" || binding.prefix == "xmlns") {
             return fail(ErrorCode::InvalidArgument,
-                             "namespaces entry '" + entry + "': the prefix '" + binding.prefix +
-                                 "' is reserved by XML",
-                             "namespaces");
+                        "namespaces entry '" + entry + "': the prefix '" + binding.prefix +
+                            "' is reserved by XML",
+                        "namespaces");
         }
         if (binding.uri.empty()) {
             return fail(ErrorCode::InvalidArgument,
-                             "namespaces entry '" + entry + "' has an empty URI", "namespaces");
+                        "namespaces entry '" + entry + "' has an empty URI", "namespaces");
         }
         for (const NamespaceBinding& other : bindings) {
             if (other.prefix == binding.prefix) {
                 return fail(ErrorCode::InvalidArgument,
-                                 "namespaces: the prefix '" + binding.prefix + "' is bound twice",
-                                 "namespaces");
+                            "namespaces: the prefix '" + binding.prefix + "' is bound twice",
+                            "namespaces");
             }
         }
         bindings.push_back(std::move(binding));
@@ -90,7 +90,8 @@ const xmlChar* toXmlChar(const char* text) noexcept {
 
 // A new XPath context over `doc` with `namespaces` declared and errors going to `errors`.
 std::unique_ptr<xmlXPathContext, XPathContextFree> newXPathContext(
-    const xmlDoc& doc, const std::vector<NamespaceBinding>& namespaces, detail::XmlErrorCollector& errors) {
+    const xmlDoc& doc, const std::vector<NamespaceBinding>& namespaces,
+    detail::XmlErrorCollector& errors) {
     // libxml2 only reads the document through the context; its API is not const-correct.
     auto* mutable_doc = const_cast<xmlDoc*>(&doc);
     std::unique_ptr<xmlXPathContext, XPathContextFree> ctxt(xmlXPathNewContext(mutable_doc));
@@ -115,8 +116,8 @@ std::string firstProblem(detail::XmlErrorCollector& errors, const char* fallback
 
 }  // namespace
 
-Result<std::unique_ptr<XPathQuery>> XPathQuery::compile(
-    const std::string& expression, std::vector<NamespaceBinding> namespaces) {
+Result<std::unique_ptr<XPathQuery>> XPathQuery::compile(const std::string& expression,
+                                                        std::vector<NamespaceBinding> namespaces) {
     native::initLibxml2();
     auto impl = std::make_unique<Impl>();
     impl->expression = expression;
@@ -136,18 +137,18 @@ Result<std::unique_ptr<XPathQuery>> XPathQuery::compile(
     auto ctxt = newXPathContext(*probe, impl->namespaces, errors);
     impl->compiled = xmlXPathCtxtCompile(ctxt.get(), toXmlChar(expression.c_str()));
     if (impl->compiled == nullptr) {
-        return fail(ErrorCode::InvalidArgument,
-                         "'" + expression + "' is not a valid XPath 1.0 expression: " +
-                             firstProblem(errors, "libxml2 refused it"));
+        return fail(ErrorCode::InvalidArgument, "'" + expression +
+                                                    "' is not a valid XPath 1.0 expression: " +
+                                                    firstProblem(errors, "libxml2 refused it"));
     }
     // Compiling does not resolve prefixes or functions; evaluating once does.
     std::unique_ptr<xmlXPathObject, XPathObjectFree> result(
         xmlXPathCompiledEval(impl->compiled, ctxt.get()));
     if (result == nullptr) {
         return fail(ErrorCode::InvalidArgument,
-                         "the XPath expression '" + expression +
-                             "' cannot be evaluated: " + firstProblem(errors, "evaluation failed") +
-                             " (prefixes must be declared in 'namespaces')");
+                    "the XPath expression '" + expression +
+                        "' cannot be evaluated: " + firstProblem(errors, "evaluation failed") +
+                        " (prefixes must be declared in 'namespaces')");
     }
     return std::unique_ptr<XPathQuery>(new XPathQuery(std::move(impl)));
 }
@@ -169,8 +170,8 @@ Result<std::optional<std::string>> XPathQuery::evaluate(const XmlDocument& doc) 
     }
     if (result == nullptr) {
         return fail(ErrorCode::InvalidArgument,
-                         "the XPath expression '" + impl_->expression +
-                             "' failed: " + firstProblem(errors, "evaluation failed"));
+                    "the XPath expression '" + impl_->expression +
+                        "' failed: " + firstProblem(errors, "evaluation failed"));
     }
     std::unique_ptr<xmlChar, XmlCharFree> text;
     switch (result->type) {
@@ -188,12 +189,11 @@ Result<std::optional<std::string>> XPathQuery::evaluate(const XmlDocument& doc) 
             text.reset(xmlXPathCastNumberToString(result->floatval));
             break;
         case XPATH_BOOLEAN:
-            return fail(
-                ErrorCode::InvalidArgument,
-                "the XPath expression '" + impl_->expression + "' gives a boolean, not an identifier");
+            return fail(ErrorCode::InvalidArgument, "the XPath expression '" + impl_->expression +
+                                                        "' gives a boolean, not an identifier");
         default:
             return fail(ErrorCode::InvalidArgument, "the XPath expression '" + impl_->expression +
-                                                             "' gives a value that is not text");
+                                                        "' gives a value that is not text");
     }
     if (text == nullptr) throw std::bad_alloc();
     const std::string_view value = trimXmlSpace(reinterpret_cast<const char*>(text.get()));

@@ -265,7 +265,8 @@ sdk::Result<void> SoapConnector::configure(const sdk::Settings& settings) {
         xpath_namespaces.push_back({"env", envelopeNamespace(config->version)});
     }
 
-    auto business_id = sdk::XPathQuery::compile(settings.string("business-id-xpath"), xpath_namespaces);
+    auto business_id =
+        sdk::XPathQuery::compile(settings.string("business-id-xpath"), xpath_namespaces);
     if (!business_id) return configError("business-id-xpath", business_id.error().message);
     config->business_id = std::move(business_id.value());
     if (const std::string display = settings.string("display-id-xpath"); !display.empty()) {

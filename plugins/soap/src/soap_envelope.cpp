@@ -32,19 +32,18 @@ std::string namespaceDeclaration(std::string_view prefix, std::string_view uri) 
 // <wsse:Security soap:mustUnderstand="1|true"><wsse:UsernameToken>…</wsse:UsernameToken>
 std::string security(const std::string& env, SoapVersion version, const UsernameToken& token) {
     // SOAP 1.1 spells the flag "1"; SOAP 1.2 uses xs:boolean and its examples say "true".
-    std::string out = "<wsse:Security" + namespaceDeclaration("wsse", kWsseNamespace) + " " +
-                      env + ":mustUnderstand=\"" +
-                      (version == SoapVersion::Soap11 ? "1" : "true") + "\">";
+    std::string out = "<wsse:Security" + namespaceDeclaration("wsse", kWsseNamespace) + " " + env +
+                      ":mustUnderstand=\"" + (version == SoapVersion::Soap11 ? "1" : "true") +
+                      "\">";
     out += "<wsse:UsernameToken>";
     out += element("wsse:Username", "", token.username);
     if (!token.digest) {
-        out += element("wsse:Password",
-                       " Type=\"" + sdk::escapeXml(kPasswordTextType) + "\"", token.password);
+        out += element("wsse:Password", " Type=\"" + sdk::escapeXml(kPasswordTextType) + "\"",
+                       token.password);
     } else {
         out += element("wsse:Password", " Type=\"" + sdk::escapeXml(kPasswordDigestType) + "\"",
                        passwordDigest(token.nonce, token.created, token.password));
-        out += element("wsse:Nonce",
-                       " EncodingType=\"" + sdk::escapeXml(kBase64BinaryType) + "\"",
+        out += element("wsse:Nonce", " EncodingType=\"" + sdk::escapeXml(kBase64BinaryType) + "\"",
                        base64Encode(token.nonce));
         out += element("wsu:Created", namespaceDeclaration("wsu", kWsuNamespace), token.created);
     }
@@ -62,8 +61,8 @@ std::string buildEnvelope(const EnvelopeContent& content) {
     const std::string env = content.version == SoapVersion::Soap11 ? "soap" : "env";
     // The layout libxml2's document dump wrote when the envelope was built as a tree.
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    out += "<" + env + ":Envelope" +
-           namespaceDeclaration(env, envelopeNamespace(content.version)) + ">";
+    out += "<" + env + ":Envelope" + namespaceDeclaration(env, envelopeNamespace(content.version)) +
+           ">";
     if (content.token != nullptr || !content.headers.empty()) {
         out += "<" + env + ":Header>";
         if (content.token != nullptr) out += security(env, content.version, *content.token);
@@ -76,7 +75,8 @@ std::string buildEnvelope(const EnvelopeContent& content) {
     // The payload's root carries every namespace declaration its subtree uses (it was a
     // document's root), so its serialisation stands on its own inside Body.
     const std::string body = content.body_element.serialize();
-    out += body.empty() ? "<" + env + ":Body/>" : "<" + env + ":Body>" + body + "</" + env + ":Body>";
+    out +=
+        body.empty() ? "<" + env + ":Body/>" : "<" + env + ":Body>" + body + "</" + env + ":Body>";
     out += "</" + env + ":Envelope>\n";
     return out;
 }

@@ -31,10 +31,10 @@ struct SoapFault {
 struct SoapResponse {
     std::unique_ptr<sdk::XmlDocument> doc;  ///< the parsed body, when it parsed
     std::vector<sdk::XmlProblem> problems;  ///< why it did not parse, otherwise
-    bool doctype_refused = false;        ///< it had a `<!DOCTYPE` (refused, not read)
-    std::optional<SoapVersion> version;  ///< set when the root is a SOAP Envelope
-    std::string root_name;               ///< local name of the root element, when parsed
-    std::optional<SoapFault> fault;      ///< the Body's Fault, when there is one
+    bool doctype_refused = false;           ///< it had a `<!DOCTYPE` (refused, not read)
+    std::optional<SoapVersion> version;     ///< set when the root is a SOAP Envelope
+    std::string root_name;                  ///< local name of the root element, when parsed
+    std::optional<SoapFault> fault;         ///< the Body's Fault, when there is one
 };
 
 /// Parses `body` (see `sdk::parseXmlSafely`) and finds the envelope and its fault. Never fails:

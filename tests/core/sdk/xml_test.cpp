@@ -4,8 +4,6 @@
 
 #include "relais/sdk/xml.h"
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -13,6 +11,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace relais::sdk {
 namespace {
@@ -57,7 +56,8 @@ TEST(XmlParse, RefusesBillionLaughsBeforeExpandingAnything) {
     std::string text = "<!DOCTYPE lolz [\n<!ENTITY lol \"lol\">\n";
     for (int i = 1; i < 10; ++i) {
         text += "<!ENTITY lol" + std::to_string(i) + " \"";
-        for (int k = 0; k < 10; ++k) text += "&lol" + (i == 1 ? std::string() : std::to_string(i - 1)) + ";";
+        for (int k = 0; k < 10; ++k)
+            text += "&lol" + (i == 1 ? std::string() : std::to_string(i - 1)) + ";";
         text += "\">\n";
     }
     text += "]>\n<lolz>&lol9;</lolz>";
@@ -114,7 +114,8 @@ TEST(XmlParse, DescribeCutsLongMessagesOnACharacter) {
 
 TEST(XmlElement, ReadsNamesAttributesTextAndStartLines) {
     const ParsedXml parsed = parseXmlSafely(
-        "<r xmlns='urn:r' xmlns:p='urn:p'>\n  <p:item\n     code='A&amp;B'>x<![CDATA[<y>]]></p:item>\n"
+        "<r xmlns='urn:r' xmlns:p='urn:p'>\n  <p:item\n     "
+        "code='A&amp;B'>x<![CDATA[<y>]]></p:item>\n"
         "  <other/>\n</r>");
     ASSERT_NE(parsed.doc, nullptr);
     const XmlElement root = parsed.doc->root();
@@ -136,7 +137,8 @@ TEST(XmlElement, ReadsNamesAttributesTextAndStartLines) {
 TEST(XmlElement, SerializesWithItsNamespaceDeclarations) {
     const ParsedXml parsed = parseXmlSafely("<p:r xmlns:p='urn:p'><p:a x=\"&lt;\">1</p:a></p:r>");
     ASSERT_NE(parsed.doc, nullptr);
-    EXPECT_EQ(parsed.doc->root().serialize(), "<p:r xmlns:p=\"urn:p\"><p:a x=\"&lt;\">1</p:a></p:r>");
+    EXPECT_EQ(parsed.doc->root().serialize(),
+              "<p:r xmlns:p=\"urn:p\"><p:a x=\"&lt;\">1</p:a></p:r>");
     EXPECT_EQ(parsed.doc->serialize(),
               "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
               "<p:r xmlns:p=\"urn:p\"><p:a x=\"&lt;\">1</p:a></p:r>\n");
@@ -146,8 +148,7 @@ TEST(XmlDocument, WritesCanonicalXml) {
     const ParsedXml parsed = parseXmlSafely(
         "<?xml version=\"1.0\"?>\n<r xmlns:unused='urn:u' b='2' a='1'><!-- c --><e/></r>");
     ASSERT_NE(parsed.doc, nullptr);
-    EXPECT_EQ(parsed.doc->canonical(),
-              "<r xmlns:unused=\"urn:u\" a=\"1\" b=\"2\"><e></e></r>");
+    EXPECT_EQ(parsed.doc->canonical(), "<r xmlns:unused=\"urn:u\" a=\"1\" b=\"2\"><e></e></r>");
     EXPECT_EQ(parsed.doc->canonical(C14nMode::Exclusive), "<r a=\"1\" b=\"2\"><e></e></r>");
     EXPECT_EQ(parsed.doc->canonical(C14nMode::Exclusive, true),
               "<r a=\"1\" b=\"2\"><!-- c --><e></e></r>");
@@ -202,8 +203,8 @@ TEST(XmlSchema, RefusesAnInvalidSchemaWithItsProblems) {
 }
 
 TEST(XmlSchema, LoadNamesTheFile) {
-    const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                      ("relais-xml-test-" + std::to_string(::getpid()));
+    const std::filesystem::path dir =
+        std::filesystem::temp_directory_path() / ("relais-xml-test-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const std::string path = (dir / "codes.xsd").string();
     std::ofstream(path) << kSchema;
