@@ -21,24 +21,6 @@ constexpr std::size_t kMaxGenericText = 4096;
 
 bool isSpace(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-std::string collapseWhitespace(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    bool pending_space = false;
-    for (const char c : text) {
-        if (isSpace(c)) {
-            pending_space = !out.empty();
-            continue;
-        }
-        // Other control characters would forge log lines where the message ends up.
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) continue;
-        if (pending_space) out += ' ';
-        pending_space = false;
-        out += c;
-    }
-    return out;
-}
-
 // Drops every "[facet 'xyz'] " tag.
 std::string dropFacetTags(std::string text) {
     for (std::size_t at = text.find("[facet '"); at != std::string::npos;
@@ -112,6 +94,24 @@ void native::initLibxml2() {
 }
 
 namespace detail {
+
+std::string collapseWhitespace(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    bool pending_space = false;
+    for (const char c : text) {
+        if (isSpace(c)) {
+            pending_space = !out.empty();
+            continue;
+        }
+        // Other control characters would forge log lines where the message ends up.
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) continue;
+        if (pending_space) out += ' ';
+        pending_space = false;
+        out += c;
+    }
+    return out;
+}
 
 std::string cleanXmlMessage(std::string_view raw, const PatternHints* hints) {
     std::string text = collapseWhitespace(raw);

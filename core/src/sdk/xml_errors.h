@@ -71,6 +71,10 @@ private:
     void* saved_generic_context_;
 };
 
+/// `text` on one line: runs of white space as one space, none at either end, other control
+/// characters dropped.
+std::string collapseWhitespace(std::string_view text);
+
 /// libxml2's message made readable: whitespace collapsed, control characters dropped,
 /// `[facet '…']` tags dropped, sentence starts in lower case after `: `, final period
 /// dropped, a pattern failure explained with `hints` when the pattern is known.

@@ -52,21 +52,6 @@ std::optional<std::string> attributeOf(const xmlNode* element, const char* name)
     return std::string(reinterpret_cast<const char*>(value.get()));
 }
 
-std::string collapsed(const std::string& text) {
-    std::string out;
-    bool space = false;
-    for (const char c : text) {
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-            space = !out.empty();
-            continue;
-        }
-        if (space) out += ' ';
-        space = false;
-        out += c;
-    }
-    return out;
-}
-
 // For every simple type that has both a documentation and pattern facets: pattern →
 // documentation. The documentation of such a type is written to complete "… is not …".
 void collectPatternHints(const xmlNode* node, detail::PatternHints& hints) {
@@ -78,7 +63,7 @@ void collectPatternHints(const xmlNode* node, detail::PatternHints& hints) {
                 annotation != nullptr ? firstXsdChild(annotation, "documentation") : nullptr;
             const xmlNode* restriction = firstXsdChild(node, "restriction");
             if (documentation != nullptr && restriction != nullptr) {
-                const std::string text = collapsed(textOf(documentation));
+                const std::string text = detail::collapseWhitespace(textOf(documentation));
                 for (const xmlNode* facet = restriction->children; facet != nullptr;
                      facet = facet->next) {
                     if (!isXsdElement(facet, "pattern")) continue;
