@@ -10,14 +10,16 @@
 #include <utility>
 
 #include "relais/sdk/host.h"
+#include "relais/sdk/xml.h"
 
 #include "soap_envelope.h"
 #include "soap_response.h"
-#include "soap_xml.h"
 
 namespace relais::plugins::soap {
 
 using sdk::ErrorCode;
+using sdk::NamespaceBinding;
+using sdk::trimXmlSpace;
 
 struct SoapConnector::Config {
     std::string url;
@@ -27,7 +29,7 @@ struct SoapConnector::Config {
     int timeout_ms = 30000;
     int connect_timeout_ms = 5000;
     sdk::TlsOptions tls;
-    std::unique_ptr<CompiledSchema> schema;  ///< null: no validation
+    std::unique_ptr<sdk::XmlSchema> schema;  ///< null: no validation
 
     bool ws_security = false;
     std::string username;
@@ -35,8 +37,8 @@ struct SoapConnector::Config {
     bool password_digest = true;
 
     std::vector<std::string> retry_faults;
-    std::unique_ptr<XPathQuery> business_id;
-    std::unique_ptr<XPathQuery> display_id;  ///< null: none
+    std::unique_ptr<sdk::XPathQuery> business_id;
+    std::unique_ptr<sdk::XPathQuery> display_id;  ///< null: none
 
     std::string idempotency_header;                  ///< empty: not sent
     std::optional<HeaderBlock> idempotency_element;  ///< its text is set per delivery
@@ -166,7 +168,7 @@ sdk::Result<HeaderBlock> parseElementName(const std::string& text,
                                     "{uri}Name or prefix:Name");
     }
     if (block.namespace_uri.empty()) return configError(key, "'" + text + "' has an empty URI");
-    if (!isNcName(block.local_name) || !isNcName(block.prefix)) {
+    if (!sdk::isNcName(block.local_name) || !sdk::isNcName(block.prefix)) {
         return configError(key, "'" + text + "' is not a valid element name");
     }
     return block;
@@ -195,7 +197,6 @@ SoapConnector::SoapConnector(sdk::Host& host) : sdk::Connector(host) {}
 SoapConnector::~SoapConnector() = default;
 
 sdk::Result<void> SoapConnector::configure(const sdk::Settings& settings) {
-    initXml();
     auto config = std::make_shared<Config>();
     config->url = settings.string("url");
     config->authority = authorityOf(config->url);
@@ -230,7 +231,7 @@ sdk::Result<void> SoapConnector::configure(const sdk::Settings& settings) {
     }
 
     if (const std::string schema = settings.string("schema"); !schema.empty()) {
-        auto loaded = CompiledSchema::load(schema);
+        auto loaded = sdk::XmlSchema::load(schema);
         if (!loaded) return configError("schema", std::move(loaded).error().message);
         config->schema = std::move(loaded.value());
     }
@@ -255,7 +256,7 @@ sdk::Result<void> SoapConnector::configure(const sdk::Settings& settings) {
         config->password_digest = settings.string("password-type", "digest") != "text";
     }
 
-    auto namespaces = parseNamespaceBindings(settings.list("namespaces"));
+    auto namespaces = sdk::parseNamespaceBindings(settings.list("namespaces"));
     if (!namespaces) return std::move(namespaces).error();
     std::vector<NamespaceBinding> xpath_namespaces = *namespaces;
     // `env` is the envelope of the configured version, unless the config binds it.
@@ -264,11 +265,12 @@ sdk::Result<void> SoapConnector::configure(const sdk::Settings& settings) {
         xpath_namespaces.push_back({"env", envelopeNamespace(config->version)});
     }
 
-    auto business_id = XPathQuery::compile(settings.string("business-id-xpath"), xpath_namespaces);
+    auto business_id =
+        sdk::XPathQuery::compile(settings.string("business-id-xpath"), xpath_namespaces);
     if (!business_id) return configError("business-id-xpath", business_id.error().message);
     config->business_id = std::move(business_id.value());
     if (const std::string display = settings.string("display-id-xpath"); !display.empty()) {
-        auto display_id = XPathQuery::compile(display, xpath_namespaces);
+        auto display_id = sdk::XPathQuery::compile(display, xpath_namespaces);
         if (!display_id) return configError("display-id-xpath", display_id.error().message);
         config->display_id = std::move(display_id.value());
     }
@@ -338,26 +340,26 @@ sdk::Result<sdk::DeliveryReceipt> SoapConnector::deliver(const sdk::Delivery& de
                          "payload");
     }
 
-    ParsedXml payload = parseXmlSafely(delivery.payload);
+    sdk::ParsedXml payload = sdk::parseXmlSafely(delivery.payload);
     if (payload.doc == nullptr) {
-        return sdk::fail(ErrorCode::InvalidArgument,
-                         "the payload is not acceptable XML: " + describeProblems(payload.problems),
-                         "payload");
+        return sdk::fail(
+            ErrorCode::InvalidArgument,
+            "the payload is not acceptable XML: " + sdk::describeProblems(payload.problems),
+            "payload");
     }
-    const xmlNode* root = xmlDocGetRootElement(payload.doc.get());
-    if (isElement(root, kSoap11Namespace, "Envelope") ||
-        isElement(root, kSoap12Namespace, "Envelope")) {
+    const sdk::XmlElement root = payload.doc->root();
+    if (root.is(kSoap11Namespace, "Envelope") || root.is(kSoap12Namespace, "Envelope")) {
         return sdk::fail(ErrorCode::InvalidArgument,
                          "the payload is already a SOAP envelope: the mapping must produce the "
                          "Body's content only (the connector writes the envelope)",
                          "payload");
     }
     if (config->schema != nullptr) {
-        const std::vector<XmlProblem> problems = config->schema->check(*payload.doc);
+        const std::vector<sdk::XmlProblem> problems = config->schema->check(*payload.doc);
         if (!problems.empty()) {
             return sdk::fail(ErrorCode::InvalidArgument,
-                             "the payload does not match the schema '" + config->schema->path() +
-                                 "': " + describeProblems(problems),
+                             "the payload does not match the schema '" + config->schema->name() +
+                                 "': " + sdk::describeProblems(problems),
                              "payload");
         }
     }
@@ -460,7 +462,7 @@ sdk::Result<sdk::DeliveryReceipt> SoapConnector::interpret(const Config& config,
             ErrorCode::Permanent,
             config.redact(config.authority + " answered " + statusText(response) +
                           " but its response is not acceptable XML: " +
-                          describeProblems(soap.problems, 3) + std::string(kCheckFirst)));
+                          sdk::describeProblems(soap.problems, 3) + std::string(kCheckFirst)));
     }
     if (!soap.version) {
         return sdk::fail(ErrorCode::Permanent,

@@ -10,56 +10,45 @@
 
 #include <Poco/Base64Encoder.h>
 #include <Poco/SHA1Engine.h>
-#include <libxml/tree.h>
 #include <sys/random.h>
-
-#include "soap_xml.h"
 
 namespace relais::plugins::soap {
 namespace {
 
-struct XmlCharFree {
-    void operator()(xmlChar* text) const noexcept { xmlFree(text); }
-};
+// `<prefix:name xmlns:prefix="uri" attributes>text</prefix:name>`, the text escaped.
+std::string element(std::string_view qualified_name, std::string_view attributes,
+                    std::string_view text) {
+    std::string out = "<";
+    out.append(qualified_name).append(attributes).append(">");
+    out += sdk::escapeXml(text);
+    out.append("</").append(qualified_name).append(">");
+    return out;
+}
 
-template <typename T>
-T* required(T* pointer) {
-    if (pointer == nullptr) throw std::bad_alloc();
-    return pointer;
+std::string namespaceDeclaration(std::string_view prefix, std::string_view uri) {
+    return " xmlns:" + std::string(prefix) + "=\"" + sdk::escapeXml(uri) + "\"";
 }
 
 // <wsse:Security soap:mustUnderstand="1|true"><wsse:UsernameToken>…</wsse:UsernameToken>
-xmlNode* addSecurity(xmlNode* header, xmlNs* env, SoapVersion version, const UsernameToken& token) {
-    xmlNode* security = required(xmlNewChild(header, nullptr, toXmlChar("Security"), nullptr));
-    xmlNs* wsse = required(xmlNewNs(security, toXmlChar(kWsseNamespace), toXmlChar("wsse")));
-    xmlSetNs(security, wsse);
+std::string security(const std::string& env, SoapVersion version, const UsernameToken& token) {
     // SOAP 1.1 spells the flag "1"; SOAP 1.2 uses xs:boolean and its examples say "true".
-    required(xmlNewNsProp(security, env, toXmlChar("mustUnderstand"),
-                          toXmlChar(version == SoapVersion::Soap11 ? "1" : "true")));
-
-    xmlNode* username_token =
-        required(xmlNewChild(security, wsse, toXmlChar("UsernameToken"), nullptr));
-    // xmlNewTextChild escapes its content (xmlNewChild would read '&' as an entity).
-    required(xmlNewTextChild(username_token, wsse, toXmlChar("Username"),
-                             toXmlChar(token.username.c_str())));
+    std::string out = "<wsse:Security" + namespaceDeclaration("wsse", kWsseNamespace) + " " + env +
+                      ":mustUnderstand=\"" + (version == SoapVersion::Soap11 ? "1" : "true") +
+                      "\">";
+    out += "<wsse:UsernameToken>";
+    out += element("wsse:Username", "", token.username);
     if (!token.digest) {
-        xmlNode* password = required(xmlNewTextChild(username_token, wsse, toXmlChar("Password"),
-                                                     toXmlChar(token.password.c_str())));
-        required(xmlNewProp(password, toXmlChar("Type"), toXmlChar(kPasswordTextType)));
-        return security;
+        out += element("wsse:Password", " Type=\"" + sdk::escapeXml(kPasswordTextType) + "\"",
+                       token.password);
+    } else {
+        out += element("wsse:Password", " Type=\"" + sdk::escapeXml(kPasswordDigestType) + "\"",
+                       passwordDigest(token.nonce, token.created, token.password));
+        out += element("wsse:Nonce", " EncodingType=\"" + sdk::escapeXml(kBase64BinaryType) + "\"",
+                       base64Encode(token.nonce));
+        out += element("wsu:Created", namespaceDeclaration("wsu", kWsuNamespace), token.created);
     }
-    const std::string digest = passwordDigest(token.nonce, token.created, token.password);
-    xmlNode* password = required(
-        xmlNewTextChild(username_token, wsse, toXmlChar("Password"), toXmlChar(digest.c_str())));
-    required(xmlNewProp(password, toXmlChar("Type"), toXmlChar(kPasswordDigestType)));
-    const std::string nonce = base64Encode(token.nonce);
-    xmlNode* nonce_node = required(
-        xmlNewTextChild(username_token, wsse, toXmlChar("Nonce"), toXmlChar(nonce.c_str())));
-    required(xmlNewProp(nonce_node, toXmlChar("EncodingType"), toXmlChar(kBase64BinaryType)));
-    xmlNode* created = required(xmlNewTextChild(username_token, nullptr, toXmlChar("Created"),
-                                                toXmlChar(token.created.c_str())));
-    xmlSetNs(created, required(xmlNewNs(created, toXmlChar(kWsuNamespace), toXmlChar("wsu"))));
-    return security;
+    out += "</wsse:UsernameToken></wsse:Security>";
+    return out;
 }
 
 }  // namespace
@@ -69,45 +58,27 @@ const char* envelopeNamespace(SoapVersion version) noexcept {
 }
 
 std::string buildEnvelope(const EnvelopeContent& content) {
-    initXml();
-    XmlDocPtr doc(required(xmlNewDoc(toXmlChar("1.0"))));
-    xmlNode* envelope = required(xmlNewDocNode(doc.get(), nullptr, toXmlChar("Envelope"), nullptr));
-    xmlDocSetRootElement(doc.get(), envelope);
-    xmlNs* env =
-        required(xmlNewNs(envelope, toXmlChar(envelopeNamespace(content.version)),
-                          toXmlChar(content.version == SoapVersion::Soap11 ? "soap" : "env")));
-    xmlSetNs(envelope, env);
-
+    const std::string env = content.version == SoapVersion::Soap11 ? "soap" : "env";
+    // The layout libxml2's document dump wrote when the envelope was built as a tree.
+    std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+    out += "<" + env + ":Envelope" + namespaceDeclaration(env, envelopeNamespace(content.version)) +
+           ">";
     if (content.token != nullptr || !content.headers.empty()) {
-        xmlNode* header = required(xmlNewChild(envelope, env, toXmlChar("Header"), nullptr));
-        if (content.token != nullptr) addSecurity(header, env, content.version, *content.token);
+        out += "<" + env + ":Header>";
+        if (content.token != nullptr) out += security(env, content.version, *content.token);
         for (const HeaderBlock& block : content.headers) {
-            xmlNode* element =
-                required(xmlNewTextChild(header, nullptr, toXmlChar(block.local_name.c_str()),
-                                         toXmlChar(block.text.c_str())));
-            xmlSetNs(element, required(xmlNewNs(element, toXmlChar(block.namespace_uri.c_str()),
-                                                toXmlChar(block.prefix.c_str()))));
+            out += element(block.prefix + ":" + block.local_name,
+                           namespaceDeclaration(block.prefix, block.namespace_uri), block.text);
         }
+        out += "</" + env + ":Header>";
     }
-
-    xmlNode* body = required(xmlNewChild(envelope, env, toXmlChar("Body"), nullptr));
-    if (content.body_element != nullptr) {
-        // A deep copy carries the namespace declarations of the copied subtree; references
-        // to namespaces declared on the payload's root are rebound to the copies.
-        xmlNode* copy =
-            required(xmlDocCopyNode(const_cast<xmlNode*>(content.body_element), doc.get(), 1));
-        if (xmlAddChild(body, copy) == nullptr) {
-            xmlFreeNode(copy);
-            throw std::bad_alloc();
-        }
-    }
-
-    xmlChar* raw = nullptr;
-    int size = 0;
-    xmlDocDumpMemoryEnc(doc.get(), &raw, &size, "UTF-8");
-    std::unique_ptr<xmlChar, XmlCharFree> text(raw);
-    if (text == nullptr || size <= 0) throw std::bad_alloc();
-    return {toChar(text.get()), static_cast<std::size_t>(size)};
+    // The payload's root carries every namespace declaration its subtree uses (it was a
+    // document's root), so its serialisation stands on its own inside Body.
+    const std::string body = content.body_element.serialize();
+    out +=
+        body.empty() ? "<" + env + ":Body/>" : "<" + env + ":Body>" + body + "</" + env + ":Body>";
+    out += "</" + env + ":Envelope>\n";
+    return out;
 }
 
 std::string passwordDigest(std::string_view nonce, std::string_view created,

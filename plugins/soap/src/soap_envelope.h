@@ -5,9 +5,8 @@
 #include <string_view>
 #include <vector>
 
-#include <libxml/tree.h>
-
 #include "relais/sdk/time.h"
+#include "relais/sdk/xml.h"
 
 /// @file
 /// Building the request envelope: SOAP 1.1 or 1.2, an optional `wsse:Security` header with
@@ -55,16 +54,17 @@ struct HeaderBlock {
     std::string text;
 };
 
-/// What goes into one envelope. Pointers are borrowed for the call.
+/// What goes into one envelope. The element and the pointer are borrowed for the call.
 struct EnvelopeContent {
     SoapVersion version = SoapVersion::Soap11;
-    const xmlNode* body_element = nullptr;  ///< copied (with its namespaces) into Body
-    const UsernameToken* token = nullptr;   ///< null: no wsse:Security header
+    sdk::XmlElement body_element;          ///< copied (with its namespaces) into Body
+    const UsernameToken* token = nullptr;  ///< null: no wsse:Security header
     std::vector<HeaderBlock> headers;
 };
 
-/// The serialised envelope (UTF-8, with an XML declaration). Throws `std::bad_alloc` when
-/// libxml2 runs out of memory; nothing else can fail.
+/// The serialised envelope (UTF-8, with an XML declaration). Every text and attribute value
+/// is escaped; names come checked from the config. Throws `std::bad_alloc` when memory runs
+/// out; nothing else can fail.
 std::string buildEnvelope(const EnvelopeContent& content);
 
 /// `Base64(SHA-1(nonce + created + password))`, the UsernameToken profile's digest.

@@ -2,55 +2,45 @@
 #include "soap_response.h"
 
 #include <algorithm>
-#include <cstring>
 
 namespace relais::plugins::soap {
 namespace {
 
 constexpr const char* kNoFaultCode = "(no fault code)";
 
+using sdk::trimXmlSpace;
+using sdk::XmlElement;
+
 // The namespace of the Envelope's element `node` belongs to, when it is one of SOAP's.
-std::optional<SoapVersion> envelopeVersion(const xmlNode* root) noexcept {
-    if (isElement(root, kSoap11Namespace, "Envelope")) return SoapVersion::Soap11;
-    if (isElement(root, kSoap12Namespace, "Envelope")) return SoapVersion::Soap12;
+std::optional<SoapVersion> envelopeVersion(XmlElement root) noexcept {
+    if (root.is(kSoap11Namespace, "Envelope")) return SoapVersion::Soap11;
+    if (root.is(kSoap12Namespace, "Envelope")) return SoapVersion::Soap12;
     return std::nullopt;
 }
 
-// First child element named `local_name`, whatever its namespace (SOAP 1.1 fault children
-// are unqualified, but some toolkits qualify them).
-const xmlNode* childNamed(const xmlNode* parent, const char* local_name) noexcept {
-    for (const xmlNode* child = firstElementChild(parent); child != nullptr;
-         child = nextElementSibling(child)) {
-        if (std::strcmp(toChar(child->name), local_name) == 0) return child;
-    }
-    return nullptr;
-}
-
-SoapFault readFault11(const xmlNode* fault) {
+// Fault children are looked up by local name, whatever their namespace (SOAP 1.1 fault
+// children are unqualified, but some toolkits qualify them): XmlElement::child.
+SoapFault readFault11(XmlElement fault) {
     SoapFault out;
-    if (const xmlNode* code = childNamed(fault, "faultcode"); code != nullptr) {
-        out.codes.emplace_back(trimXmlSpace(textOf(code)));
+    if (const XmlElement code = fault.child("faultcode")) {
+        out.codes.emplace_back(trimXmlSpace(code.text()));
     }
-    if (const xmlNode* reason = childNamed(fault, "faultstring"); reason != nullptr) {
-        out.reason = std::string(trimXmlSpace(textOf(reason)));
+    if (const XmlElement reason = fault.child("faultstring")) {
+        out.reason = std::string(trimXmlSpace(reason.text()));
     }
     return out;
 }
 
-SoapFault readFault12(const xmlNode* fault) {
+SoapFault readFault12(XmlElement fault) {
     SoapFault out;
     // Code/Value, then Code/Subcode/Value, Code/Subcode/Subcode/Value…
-    const xmlNode* level = childNamed(fault, "Code");
-    while (level != nullptr) {
-        if (const xmlNode* value = childNamed(level, "Value"); value != nullptr) {
-            out.codes.emplace_back(trimXmlSpace(textOf(value)));
+    for (XmlElement level = fault.child("Code"); level; level = level.child("Subcode")) {
+        if (const XmlElement value = level.child("Value")) {
+            out.codes.emplace_back(trimXmlSpace(value.text()));
         }
-        level = childNamed(level, "Subcode");
     }
-    if (const xmlNode* reason = childNamed(fault, "Reason"); reason != nullptr) {
-        if (const xmlNode* text = childNamed(reason, "Text"); text != nullptr) {
-            out.reason = std::string(trimXmlSpace(textOf(text)));
-        }
+    if (const XmlElement text = fault.child("Reason").child("Text")) {
+        out.reason = std::string(trimXmlSpace(text.text()));
     }
     return out;
 }
@@ -110,29 +100,27 @@ void popCharacter(std::string& text) noexcept {
 
 SoapResponse readSoapResponse(std::string_view body) {
     SoapResponse out;
-    ParsedXml parsed = parseXmlSafely(body);
+    sdk::ParsedXml parsed = sdk::parseXmlSafely(body);
     out.problems = std::move(parsed.problems);
     out.doctype_refused = parsed.doctype_refused;
     out.doc = std::move(parsed.doc);
     if (out.doc == nullptr) return out;
 
-    const xmlNode* root = xmlDocGetRootElement(out.doc.get());
-    out.root_name = toChar(root->name);
+    const XmlElement root = out.doc->root();
+    out.root_name = std::string(root.localName());
     out.version = envelopeVersion(root);
     if (!out.version) return out;
     const char* ns = envelopeNamespace(*out.version);
 
-    const xmlNode* body_node = nullptr;
-    for (const xmlNode* child = firstElementChild(root); child != nullptr;
-         child = nextElementSibling(child)) {
-        if (isElement(child, ns, "Body")) {
+    XmlElement body_node;
+    for (XmlElement child = root.firstChild(); child; child = child.nextSibling()) {
+        if (child.is(ns, "Body")) {
             body_node = child;
             break;
         }
     }
-    for (const xmlNode* child = firstElementChild(body_node); child != nullptr;
-         child = nextElementSibling(child)) {
-        if (!isElement(child, ns, "Fault")) continue;
+    for (XmlElement child = body_node.firstChild(); child; child = child.nextSibling()) {
+        if (!child.is(ns, "Fault")) continue;
         SoapFault fault =
             *out.version == SoapVersion::Soap11 ? readFault11(child) : readFault12(child);
         if (fault.codes.empty() || fault.codes.front().empty()) {

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "relais/sdk/xml.h"
+
 #include "soap_envelope.h"
-#include "soap_xml.h"
 
 /// @file
 /// Reading what a SOAP service answered: the envelope, its fault if any, and whether a
@@ -27,15 +29,15 @@ struct SoapFault {
 
 /// A response body, read safely.
 struct SoapResponse {
-    XmlDocPtr doc;                       ///< the parsed body, when it parsed
-    std::vector<XmlProblem> problems;    ///< why it did not parse, otherwise
-    bool doctype_refused = false;        ///< it had a `<!DOCTYPE` (refused, not read)
-    std::optional<SoapVersion> version;  ///< set when the root is a SOAP Envelope
-    std::string root_name;               ///< local name of the root element, when parsed
-    std::optional<SoapFault> fault;      ///< the Body's Fault, when there is one
+    std::unique_ptr<sdk::XmlDocument> doc;  ///< the parsed body, when it parsed
+    std::vector<sdk::XmlProblem> problems;  ///< why it did not parse, otherwise
+    bool doctype_refused = false;           ///< it had a `<!DOCTYPE` (refused, not read)
+    std::optional<SoapVersion> version;     ///< set when the root is a SOAP Envelope
+    std::string root_name;                  ///< local name of the root element, when parsed
+    std::optional<SoapFault> fault;         ///< the Body's Fault, when there is one
 };
 
-/// Parses `body` (see `parseXmlSafely`) and finds the envelope and its fault. Never fails:
+/// Parses `body` (see `sdk::parseXmlSafely`) and finds the envelope and its fault. Never fails:
 /// what went wrong is in the result.
 SoapResponse readSoapResponse(std::string_view body);
 

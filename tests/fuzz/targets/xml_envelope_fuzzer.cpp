@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // Fuzz target: XML envelopes from outside — a SOAP service's answer as the soap connector
 // reads it (plugins/soap: readSoapResponse, its fault reading and classification, the
-// XPath lookups of the business and display ids) and the core's safe-XML helpers
-// (relais/config/xml.h: tryParseXmlSafely, lineOf, xmlAttribute, xmlText), which parse the
+// XPath lookups of the business and display ids, over the SDK's XML toolkit) and the core's
+// safe-XML helpers (relais/config/xml.h: tryParseXmlSafely, lineOf, xmlAttribute, xmlText,
+// the same parser behind the core's ConfigError messages), which parse the
 // MDEL (PEC) envelopes of the corpus. relais has no MDEL adapter yet: when one comes, its
 // envelope reader belongs here.
 //
@@ -12,8 +13,8 @@
 //     non-empty first code; a fault matches each of its own codes as a retry entry;
 //   - describeFault / sanitizeText: valid UTF-8, no control character, no line separator,
 //     within the byte budget; text that is already clean comes back unchanged;
-//   - the core's parser and the connector's parser (two copies of one policy) accept and
-//     refuse the same documents, DOCTYPE refusals included;
+//   - the core's config wrapper and the SDK's parser (one parser, two ways of reporting)
+//     accept and refuse the same documents, DOCTYPE refusals included;
 //   - on an accepted document every element has a line number ≥ 1 and, for plain ASCII
 //     input without an encoding declaration, not beyond the last line;
 //   - XPath evaluation gives either nothing or trimmed, non-empty text.
@@ -26,10 +27,10 @@
 #include <vector>
 
 #include "relais/config/xml.h"
+#include "relais/sdk/xml.h"
 
 #include "fuzz_check.h"
 #include "soap_response.h"
-#include "soap_xml.h"
 
 namespace relais::fuzz {
 namespace {
@@ -37,15 +38,15 @@ namespace {
 namespace soap = plugins::soap;
 
 // Queries as a SOAP connector config writes them (plugins/soap/README.md), plus MDEL ones.
-const std::vector<std::unique_ptr<soap::XPathQuery>>& queries() {
+const std::vector<std::unique_ptr<sdk::XPathQuery>>& queries() {
     static const auto compiled = [] {
-        const std::vector<soap::NamespaceBinding> namespaces = {
+        const std::vector<sdk::NamespaceBinding> namespaces = {
             {"env", soap::kSoap11Namespace},
             {"env12", soap::kSoap12Namespace},
             {"ec", "urn:etat-civil:v2"},
             {"pec", "http://finances.gouv.fr/dgme/pec/message/v1"},
         };
-        std::vector<std::unique_ptr<soap::XPathQuery>> out;
+        std::vector<std::unique_ptr<sdk::XPathQuery>> out;
         for (const char* expression : {
                  "/env:Envelope/env:Body/ec:DeposerDemandeResponse/ec:NumeroDossier",
                  "//ec:NumeroAffiche",
@@ -54,7 +55,7 @@ const std::vector<std::unique_ptr<soap::XPathQuery>>& queries() {
                  "string(//pec:FlowType)",
                  "count(//*)",
              }) {
-            auto query = soap::XPathQuery::compile(expression, namespaces);
+            auto query = sdk::XPathQuery::compile(expression, namespaces);
             RELAIS_FUZZ_CHECK(query.ok(), query.error().message);
             out.push_back(std::move(query).value());
         }
@@ -101,7 +102,7 @@ void checkSoapResponse(std::string_view input) {
                       "a document and problems, or neither");
     if (response.doctype_refused) RELAIS_FUZZ_CHECK(response.doc == nullptr, "DOCTYPE read");
     if (response.version) RELAIS_FUZZ_CHECK(response.root_name == "Envelope", response.root_name);
-    const std::string problems = soap::describeProblems(response.problems, 3);
+    const std::string problems = sdk::describeProblems(response.problems, 3);
     if (verbose()) {
         note(response.doc == nullptr
                  ? "refused: " + problems
@@ -134,7 +135,7 @@ void checkSoapResponse(std::string_view input) {
         auto value = query->evaluate(*response.doc);
         if (!value || !value->has_value()) continue;
         const std::string& text = **value;
-        RELAIS_FUZZ_CHECK(!text.empty() && soap::trimXmlSpace(text) == text,
+        RELAIS_FUZZ_CHECK(!text.empty() && sdk::trimXmlSpace(text) == text,
                           "an XPath value is empty or untrimmed");
     }
 }
@@ -178,11 +179,11 @@ int lastLine(std::string_view input) {
 
 void checkCoreParser(std::string_view input) {
     auto core = config::tryParseXmlSafely(input, "fuzz.xml");
-    const soap::ParsedXml connector = soap::parseXmlSafely(input);
+    const sdk::ParsedXml connector = sdk::parseXmlSafely(input);
     RELAIS_FUZZ_CHECK(core.ok() == (connector.doc != nullptr),
                       std::string("the core's parser ") + (core.ok() ? "accepted" : "refused") +
-                          " what the connector's " + (core.ok() ? "refused: " : "accepted") +
-                          soap::describeProblems(connector.problems, 2));
+                          " what the SDK's " + (core.ok() ? "refused: " : "accepted") +
+                          sdk::describeProblems(connector.problems, 2));
     if (connector.doctype_refused) {
         RELAIS_FUZZ_CHECK(!core.ok() && core.error().message.find("DOCTYPE") != std::string::npos,
                           "the core's parser did not refuse the DOCTYPE");

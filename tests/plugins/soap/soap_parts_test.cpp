@@ -10,9 +10,10 @@
 #include <libxml/globals.h>
 #include <openssl/evp.h>
 
+#include "relais/sdk/xml.h"
+
 #include "soap_envelope.h"
 #include "soap_response.h"
-#include "soap_xml.h"
 
 namespace relais::plugins::soap {
 namespace {
@@ -171,27 +172,27 @@ TEST(UsernameToken, RandomBytesDiffer) {
 }
 
 TEST(NamespaceBindings, ParsesAndRefuses) {
-    auto parsed = parseNamespaceBindings({"ec=urn:etat-civil:v2", " m = http://x/y?a=b "});
+    auto parsed = sdk::parseNamespaceBindings({"ec=urn:etat-civil:v2", " m = http://x/y?a=b "});
     ASSERT_TRUE(parsed.ok()) << parsed.error().message;
     ASSERT_EQ(parsed->size(), 2U);
     EXPECT_EQ((*parsed)[1].prefix, "m");
     EXPECT_EQ((*parsed)[1].uri, "http://x/y?a=b");
     for (const char* bad : {"ec", "=urn:a", "a b=urn:a", "-a=urn:a", "xml=urn:a", "a="}) {
-        auto refused = parseNamespaceBindings({bad});
+        auto refused = sdk::parseNamespaceBindings({bad});
         ASSERT_FALSE(refused.ok()) << bad;
         EXPECT_EQ(refused.error().field, "namespaces");
         EXPECT_THAT(refused.error().message, HasSubstr("namespaces")) << bad;
     }
-    EXPECT_FALSE(parseNamespaceBindings({"a=urn:1", "a=urn:2"}).ok());
+    EXPECT_FALSE(sdk::parseNamespaceBindings({"a=urn:1", "a=urn:2"}).ok());
 }
 
 TEST(XPath, EvaluatesNodeSetsStringsAndNumbers) {
-    ParsedXml parsed = parseXmlSafely(
+    sdk::ParsedXml parsed = sdk::parseXmlSafely(
         "<r xmlns='urn:r'><id>\n 42 \n</id><id>43</id><n>7</n><empty>  </empty></r>");
     ASSERT_NE(parsed.doc, nullptr);
-    const std::vector<NamespaceBinding> ns{{"r", "urn:r"}};
+    const std::vector<sdk::NamespaceBinding> ns{{"r", "urn:r"}};
     const auto value = [&](const std::string& expression) -> std::string {
-        auto query = XPathQuery::compile(expression, ns);
+        auto query = sdk::XPathQuery::compile(expression, ns);
         if (!query.ok()) return "compile error: " + query.error().message;
         auto result = (*query)->evaluate(*parsed.doc);
         if (!result.ok()) return "error: " + result.error().message;
@@ -210,7 +211,7 @@ TEST(XPath, EvaluatesNodeSetsStringsAndNumbers) {
 }
 
 TEST(SafeParse, RefusesDoctypeEvenWithoutEntities) {
-    ParsedXml parsed = parseXmlSafely("<!DOCTYPE a>\n<a/>");
+    sdk::ParsedXml parsed = sdk::parseXmlSafely("<!DOCTYPE a>\n<a/>");
     EXPECT_EQ(parsed.doc, nullptr);
     EXPECT_TRUE(parsed.doctype_refused);
     EXPECT_THAT(describeProblems(parsed.problems), HasSubstr("DOCTYPE"));
@@ -219,7 +220,7 @@ TEST(SafeParse, RefusesDoctypeEvenWithoutEntities) {
 TEST(SafeParse, LeavesNoGlobalErrorHandlerBehind) {
     const xmlStructuredErrorFunc before = xmlStructuredError;
     void* const before_context = xmlStructuredErrorContext;
-    ParsedXml parsed = parseXmlSafely("<a><b></a>");
+    sdk::ParsedXml parsed = sdk::parseXmlSafely("<a><b></a>");
     EXPECT_EQ(parsed.doc, nullptr);
     EXPECT_EQ(xmlStructuredError, before);
     EXPECT_EQ(xmlStructuredErrorContext, before_context);

@@ -10,25 +10,14 @@
 #include <libxml/tree.h>
 
 #include "relais/sdk/result.h"
+#include "relais/sdk/xml.h"
 
 /// @file
-/// Safe XML parsing and XSD validation over libxml2, shared by the configuration loader and
-/// the mapping engine.
-///
-/// Safety: documents are parsed from memory with `XML_PARSE_NONET`, without entity
-/// substitution (`XML_PARSE_NOENT`) and without DTD loading (`XML_PARSE_DTDLOAD`,
-/// `XML_PARSE_DTDATTR`); a document that has a document type declaration (`<!DOCTYPE`) is
-/// refused before its internal subset is read, so neither external entities (XXE) nor
-/// entity expansion bombs (billion laughs) get a chance. XInclude is never processed.
-///
-/// Errors: libxml2 never prints anything. Every message it raises while one of these
-/// functions runs is collected (per-context structured handlers, plus a thread-local
-/// handler restored on return for the few messages libxml2 raises outside a context) and
-/// turned into `file:line: message` text. Warnings are dropped.
-///
-/// Global state: the first call runs `xmlInitParser()` once for the process and installs
-/// libxml2's no-network external entity loader (`xmlNoNetExternalEntityLoader`), so that
-/// nothing in the process (an `xs:import` of a schema included) makes libxml2 fetch a URL.
+/// The libxml2 trees the configuration loader and the mapping engine walk, with
+/// start-up style errors (`relais::ConfigError` naming file and line). Parsing, error
+/// collection and XSD validation are the SDK's XML toolkit (relais/sdk/xml.h, whose file
+/// comment gives the safety settings and the global state): this header only hands its
+/// libxml2 documents to the core's readers.
 ///
 /// Thread-safety: every function may be called from several threads at once; an
 /// `XmlSchema` may be shared between threads for `check`/`validate`.
@@ -43,16 +32,12 @@ struct XmlDocFree {
 /// An owned libxml2 document. Nodes keep their line numbers (`lineOf`).
 using XmlDocument = std::unique_ptr<xmlDoc, XmlDocFree>;
 
-/// One problem found in a document.
-struct XmlProblem {
-    int line = 0;         ///< 1-based; 0 when unknown
-    std::string message;  ///< libxml2's message, cleaned up (no trailing newline, no facet tag)
-};
+/// One problem found in a document (line and cleaned-up message).
+using sdk::XmlProblem;
 
 /// `file:line: message` lines for `problems` (the first `max_lines`; a last line says how
 /// many more there were).
-std::string formatXmlProblems(const std::string& file_name, const std::vector<XmlProblem>& problems,
-                              std::size_t max_lines = 10);
+using sdk::formatXmlProblems;
 
 /// Parses `text` (`file_name` only names it in messages and is the document's URL).
 /// Refuses documents that are not well-formed, that have a DTD or entity declarations, or

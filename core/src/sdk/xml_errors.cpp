@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-#include "config/xml_errors.h"
+#include "sdk/xml_errors.h"
 
 #include <cctype>
 #include <cstdarg>
@@ -10,28 +10,16 @@
 #include <libxml/parser.h>
 #include <libxml/xmlIO.h>
 
-namespace relais::config::detail {
+#include "sdk/xml_native.h"
+
+namespace relais::sdk {
+namespace detail {
 namespace {
 
 constexpr std::size_t kMaxProblems = 100;  // a broken file can make libxml2 report thousands
+constexpr std::size_t kMaxGenericText = 4096;
 
 bool isSpace(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-std::string collapseWhitespace(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    bool pending_space = false;
-    for (const char c : text) {
-        if (isSpace(c)) {
-            pending_space = !out.empty();
-            continue;
-        }
-        if (pending_space) out += ' ';
-        pending_space = false;
-        out += c;
-    }
-    return out;
-}
 
 // Drops every "[facet 'xyz'] " tag.
 std::string dropFacetTags(std::string text) {
@@ -92,7 +80,9 @@ void lowerSentenceStarts(std::string& text) noexcept {
 
 }  // namespace
 
-void initLibxml2() {
+}  // namespace detail
+
+void native::initLibxml2() {
     static std::once_flag once;
     std::call_once(once, [] {
         xmlInitParser();
@@ -101,6 +91,26 @@ void initLibxml2() {
         // parses). Local files stay reachable for schema includes.
         xmlSetExternalEntityLoader(xmlNoNetExternalEntityLoader);
     });
+}
+
+namespace detail {
+
+std::string collapseWhitespace(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    bool pending_space = false;
+    for (const char c : text) {
+        if (isSpace(c)) {
+            pending_space = !out.empty();
+            continue;
+        }
+        // Other control characters would forge log lines where the message ends up.
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) continue;
+        if (pending_space) out += ' ';
+        pending_space = false;
+        out += c;
+    }
+    return out;
 }
 
 std::string cleanXmlMessage(std::string_view raw, const PatternHints* hints) {
@@ -113,22 +123,34 @@ std::string cleanXmlMessage(std::string_view raw, const PatternHints* hints) {
     return text;
 }
 
-void XmlErrorCollector::add(const xmlError& error) {
+void XmlErrorCollector::add(const xmlError& error) noexcept {
     if (error.level == XML_ERR_WARNING || error.level == XML_ERR_NONE) return;
     // The node's line when there is one: libxml2 truncates error.line to 65535 for nodes
     // beyond, while lineOf() reads the big line numbers XML_PARSE_BIG_LINES keeps.
-    int line = error.node != nullptr ? lineOf(static_cast<const xmlNode*>(error.node)) : 0;
+    int line = error.node != nullptr ? native::lineOf(static_cast<const xmlNode*>(error.node)) : 0;
     if (line <= 0) line = error.line;
-    add(line, cleanXmlMessage(error.message != nullptr ? error.message : "", hints_));
+    try {
+        add(line, cleanXmlMessage(error.message != nullptr ? error.message : "", hints_));
+    } catch (...) {
+        // Out of memory while collecting: the caller still sees the operation fail.
+    }
 }
 
-void XmlErrorCollector::add(int line, std::string message) {
+void XmlErrorCollector::add(int line, std::string message) noexcept {
     if (problems_.size() >= kMaxProblems) return;
-    problems_.push_back(XmlProblem{line > 0 ? line : 0, std::move(message)});
+    try {
+        problems_.push_back(XmlProblem{line > 0 ? line : 0, std::move(message)});
+    } catch (...) {
+        // Dropped: see above.
+    }
 }
 
-void XmlErrorCollector::addGenericText(std::string_view text) {
-    if (generic_text_.size() < 4096) generic_text_.append(text);
+void XmlErrorCollector::addGenericText(std::string_view text) noexcept {
+    try {
+        if (generic_text_.size() < kMaxGenericText) generic_text_.append(text);
+    } catch (...) {
+        // Dropped: see XmlErrorCollector::add.
+    }
 }
 
 std::vector<XmlProblem> XmlErrorCollector::take() {
@@ -171,4 +193,5 @@ ScopedXmlErrorCapture::~ScopedXmlErrorCapture() {
     xmlSetGenericErrorFunc(saved_generic_context_, saved_generic_);
 }
 
-}  // namespace relais::config::detail
+}  // namespace detail
+}  // namespace relais::sdk

@@ -8,23 +8,21 @@
 
 #include <libxml/xmlerror.h>
 
-#include "relais/config/xml.h"
+#include "relais/sdk/xml.h"
 
 /// @file
-/// Internal to the config module: collecting libxml2's messages instead of letting it print
+/// Internal to the SDK's XML toolkit: collecting libxml2's messages instead of letting it print
 /// them, and turning them into short, readable problems.
 
-namespace relais::config::detail {
-
-/// Runs `xmlInitParser()` and installs the no-network entity loader, once per process.
-void initLibxml2();
+namespace relais::sdk::detail {
 
 /// Pattern (as written in an XSD `xs:pattern`) → documentation of the simple type that
 /// declares it, used to explain a pattern facet failure in words.
 using PatternHints = std::map<std::string, std::string, std::less<>>;
 
-/// Collects the errors libxml2 reports (warnings are dropped). Not thread-safe: one per
-/// parse or validation, used by the thread doing it.
+/// Collects the errors libxml2 reports (warnings are dropped, at most 100 kept). Not
+/// thread-safe: one per parse or validation, used by the thread doing it. Never throws
+/// (its callbacks run inside libxml2's C frames): what cannot be stored is dropped.
 class XmlErrorCollector {
 public:
     XmlErrorCollector() = default;
@@ -34,10 +32,10 @@ public:
     /// Explains pattern failures with `hints` (must outlive the collector); null: no hints.
     void setPatternHints(const PatternHints* hints) noexcept { hints_ = hints; }
 
-    void add(const xmlError& error);
-    void add(int line, std::string message);
+    void add(const xmlError& error) noexcept;
+    void add(int line, std::string message) noexcept;
     /// Text from libxml2's printf-style generic channel, which arrives in pieces.
-    void addGenericText(std::string_view text);
+    void addGenericText(std::string_view text) noexcept;
 
     /// The problems collected so far (a pending generic text counts as one, without line).
     std::vector<XmlProblem> take();
@@ -73,9 +71,13 @@ private:
     void* saved_generic_context_;
 };
 
-/// libxml2's message made readable: whitespace collapsed, `[facet '…']` tags dropped,
-/// sentence starts in lower case after `: `, final period dropped, a pattern failure
-/// explained with `hints` when the pattern is known.
+/// `text` on one line: runs of white space as one space, none at either end, other control
+/// characters dropped.
+std::string collapseWhitespace(std::string_view text);
+
+/// libxml2's message made readable: whitespace collapsed, control characters dropped,
+/// `[facet '…']` tags dropped, sentence starts in lower case after `: `, final period
+/// dropped, a pattern failure explained with `hints` when the pattern is known.
 std::string cleanXmlMessage(std::string_view raw, const PatternHints* hints);
 
-}  // namespace relais::config::detail
+}  // namespace relais::sdk::detail
