@@ -18,27 +18,6 @@ constexpr int kMaxYear = 9999;
 
 bool isDigit(char c) noexcept { return c >= '0' && c <= '9'; }
 
-bool isLeap(int year) noexcept { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
-
-int daysInMonth(int year, int month) noexcept {
-    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return month == 2 && isLeap(year) ? 29 : kDays[month - 1];
-}
-
-// Days since 1970-01-01 → civil date (Howard Hinnant's algorithm, proleptic Gregorian).
-void civilFromDays(std::int64_t z, int& year, int& month, int& day) noexcept {
-    z += 719468;
-    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const auto doe = static_cast<unsigned>(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-    month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-    year = static_cast<int>(y + (month <= 2 ? 1 : 0));
-}
-
 std::int64_t floorDiv(std::int64_t a, std::int64_t b) noexcept {
     std::int64_t q = a / b;
     if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
@@ -279,11 +258,14 @@ std::optional<CivilTime> parseDate(const DatePattern& pattern, std::string_view 
             floorDiv(timestamp->micros, 1000000) + std::int64_t{timestamp->offset_minutes} * 60;
         const std::int64_t days = floorDiv(local_seconds, 86400);
         const std::int64_t seconds_of_day = local_seconds - days * 86400;
-        civilFromDays(days, time.year, time.month, time.day);
+        const sdk::CivilDate date = sdk::civilFromDays(days);
+        if (date.year < 1 || date.year > kMaxYear) return std::nullopt;
+        time.year = static_cast<int>(date.year);
+        time.month = static_cast<int>(date.month);
+        time.day = static_cast<int>(date.day);
         time.hour = static_cast<int>(seconds_of_day / 3600);
         time.minute = static_cast<int>(seconds_of_day / 60 % 60);
         time.second = static_cast<int>(seconds_of_day % 60);
-        if (time.year < 1 || time.year > kMaxYear) return std::nullopt;
         return time;
     }
     std::size_t pos = 0;
@@ -324,8 +306,9 @@ std::optional<CivilTime> parseDate(const DatePattern& pattern, std::string_view 
     }
     if (pos != text.size()) return std::nullopt;
     if (time.year < 1 || time.month < 1 || time.month > 12 || time.day < 1 ||
-        time.day > daysInMonth(time.year, time.month) || time.hour > 23 || time.minute > 59 ||
-        time.second > 59) {
+        !sdk::isValidDate(time.year, static_cast<unsigned>(time.month),
+                          static_cast<unsigned>(time.day)) ||
+        time.hour > 23 || time.minute > 59 || time.second > 59) {
         return std::nullopt;
     }
     return time;

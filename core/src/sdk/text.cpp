@@ -54,4 +54,40 @@ bool hasControlCharacter(std::string_view text) noexcept {
     });
 }
 
+std::size_t decodeUtf8(std::string_view text, std::size_t i, char32_t& code_point) noexcept {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    std::size_t length = 0;
+    char32_t minimum = 0;
+    if (lead < 0x80) {
+        code_point = lead;
+        return 1;
+    }
+    if ((lead & 0xE0U) == 0xC0U) {
+        length = 2;
+        minimum = 0x80;
+        code_point = lead & 0x1FU;
+    } else if ((lead & 0xF0U) == 0xE0U) {
+        length = 3;
+        minimum = 0x800;
+        code_point = lead & 0x0FU;
+    } else if ((lead & 0xF8U) == 0xF0U) {
+        length = 4;
+        minimum = 0x10000;
+        code_point = lead & 0x07U;
+    } else {
+        return 0;
+    }
+    if (i + length > text.size()) return 0;
+    for (std::size_t k = 1; k < length; ++k) {
+        const auto next = static_cast<unsigned char>(text[i + k]);
+        if ((next & 0xC0U) != 0x80U) return 0;
+        code_point = (code_point << 6U) | (next & 0x3FU);
+    }
+    if (code_point < minimum || code_point > 0x10FFFF ||
+        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+        return 0;
+    }
+    return length;
+}
+
 }  // namespace relais::sdk::text

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "relais/sdk/host.h"
+#include "relais/sdk/text.h"
 
 namespace relais::plugins::api_entreprise {
 namespace {
@@ -36,19 +37,6 @@ sdk::Error invalid(const std::string& key, const std::string& message) {
     return sdk::fail(ErrorCode::InvalidArgument, key + ": " + message, key);
 }
 
-std::string_view trim(std::string_view text) noexcept {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    return text;
-}
-
-bool hasControl(std::string_view text) noexcept {
-    return std::any_of(text.begin(), text.end(), [](char c) {
-        const auto u = static_cast<unsigned char>(c);
-        return u < 0x20 || u == 0x7F;
-    });
-}
-
 // The text with its placeholders removed, or nullopt when it holds another `{…}`.
 std::optional<std::string> withoutPlaceholders(std::string_view text) {
     std::string rest;
@@ -67,9 +55,9 @@ std::optional<std::string> withoutPlaceholders(std::string_view text) {
 }
 
 sdk::Result<std::string> templateSetting(const sdk::Settings& settings, const std::string& key) {
-    const std::string text(trim(settings.string(key)));
+    const std::string text(sdk::text::trimSpacesAndTabs(settings.string(key)));
     if (text.empty()) return invalid(key, "is empty: API Entreprise requires it on every call");
-    if (hasControl(text)) return invalid(key, "contains control characters");
+    if (sdk::text::hasControlCharacter(text)) return invalid(key, "contains control characters");
     if (!withoutPlaceholders(text)) {
         return invalid(key,
                        "'" + text + "' holds a placeholder other than {procedure} and {purpose}");
@@ -133,9 +121,10 @@ sdk::Result<std::string> expand(std::string_view text, const sdk::AttributeQuery
             out.push_back(text[i++]);
             continue;
         }
-        const std::string_view value = trim(procedure ? query.procedure : query.purpose);
+        const std::string_view value =
+            sdk::text::trimSpacesAndTabs(procedure ? query.procedure : query.purpose);
         const char* name = procedure ? "procedure" : "purpose";
-        if (value.empty() || hasControl(value)) {
+        if (value.empty() || sdk::text::hasControlCharacter(value)) {
             return sdk::fail(ErrorCode::InvalidArgument,
                              std::string("the query has no ") + name +
                                  ", which the configured context or object uses",

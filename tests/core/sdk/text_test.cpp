@@ -42,5 +42,21 @@ TEST(Text, FindsControlCharacters) {
     EXPECT_TRUE(hasControlCharacter("del\x7f"));
 }
 
+TEST(Text, DecodesUtf8AndRefusesInvalidSequences) {
+    char32_t c = 0;
+    EXPECT_EQ(decodeUtf8("a", 0, c), 1U);
+    EXPECT_EQ(c, U'a');
+    EXPECT_EQ(decodeUtf8("\xc3\xa9", 0, c), 2U);
+    EXPECT_EQ(c, U'\u00e9');
+    EXPECT_EQ(decodeUtf8("\xe2\x82\xac", 0, c), 3U);
+    EXPECT_EQ(c, U'\u20ac');
+    EXPECT_EQ(decodeUtf8("\xf0\x9f\x98\x80", 0, c), 4U);
+    EXPECT_EQ(decodeUtf8("\xc0\xaf", 0, c), 0U);          // overlong '/'
+    EXPECT_EQ(decodeUtf8("\xed\xa0\x80", 0, c), 0U);      // surrogate
+    EXPECT_EQ(decodeUtf8("\xf4\x90\x80\x80", 0, c), 0U);  // above U+10FFFF
+    EXPECT_EQ(decodeUtf8("\xc3", 0, c), 0U);              // truncated
+    EXPECT_EQ(decodeUtf8("\xff", 0, c), 0U);
+}
+
 }  // namespace
 }  // namespace relais::sdk::text

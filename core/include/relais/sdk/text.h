@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -39,5 +40,12 @@ RELAIS_SDK_API bool startsWithIgnoreCase(std::string_view text, std::string_view
 /// Whether `text` holds a C0 control character (U+0000–U+001F) or DEL: what a
 /// configuration value or an identity field must not carry into a URL, a header or a log.
 RELAIS_SDK_API bool hasControlCharacter(std::string_view text) noexcept;
+
+/// Decodes the UTF-8 sequence starting at `text[at]` (`at < text.size()`): its length in
+/// bytes (1–4), with its code point in `code_point`; 0 when the bytes there are not valid
+/// UTF-8 (RFC 3629: truncated, overlong, a UTF-16 surrogate, above U+10FFFF), and then
+/// `code_point` is unspecified.
+RELAIS_SDK_API std::size_t decodeUtf8(std::string_view text, std::size_t at,
+                                      char32_t& code_point) noexcept;
 
 }  // namespace relais::sdk::text
