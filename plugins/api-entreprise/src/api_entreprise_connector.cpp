@@ -85,12 +85,6 @@ std::string processOf(std::string_view endpoint) {
     return std::string(kProcessPrefix) + std::string(endpoint);
 }
 
-sdk::Error malformed(const EntrepriseConfig& config, const std::string& path,
-                     const std::string& what) {
-    return sdk::fail(ErrorCode::Permanent, std::string(kApiName) + " GET " + config.api.base_url +
-                                               path + " answered 200 without " + what);
-}
-
 }  // namespace
 
 sdk::Result<EntrepriseConfig> buildConfig(const sdk::Settings& settings,
@@ -211,15 +205,7 @@ sdk::Result<std::vector<sdk::Attribute>> ApiEntrepriseConnector::fetchAttributes
     const auto dataOf = [&](std::string_view endpoint, std::string_view parameter,
                             const std::string& value) -> sdk::Result<std::optional<sdk::Json>> {
         const apistration::Call c{replaced(endpoint, parameter, value), common, config.api.token};
-        auto answer = call(c, endpoint);
-        if (!answer) {
-            if (answer.error().code != ErrorCode::NotFound) return std::move(answer).error();
-            if (!not_found) not_found = std::move(answer).error();
-            return std::optional<sdk::Json>();
-        }
-        const sdk::Json* data = answer->find("data");
-        if (data == nullptr || !data->isObject()) return malformed(config, c.path, "a data object");
-        return std::optional<sdk::Json>(*data);
+        return apistration::dataObjectOf(call(c, endpoint), config.api, c.path, not_found);
     };
     const auto add = [&](std::string_view name, sdk::Json value, std::string_view endpoint,
                          sdk::Timestamp valid_until) {
@@ -256,8 +242,9 @@ sdk::Result<std::vector<sdk::Attribute>> ApiEntrepriseConnector::fetchAttributes
                 }
             }
             if (found->path("entity_status.code") == nullptr) {
-                return malformed(config, replaced(kAttestationVigilance, "{siren}", siren),
-                                 "data.entity_status.code");
+                return apistration::malformedAnswer(
+                    config.api, replaced(kAttestationVigilance, "{siren}", siren),
+                    "data.entity_status.code");
             }
             add(attribute::kAttestationVigilance, std::move(*found), kAttestationVigilance,
                 valid_until);

@@ -315,6 +315,25 @@ sdk::Error errorFromResponse(const sdk::HttpResponse& response, const std::strin
     return error;
 }
 
+sdk::Error malformedAnswer(const ApiConfig& config, std::string_view path,
+                           const std::string& what) {
+    return sdk::fail(ErrorCode::Permanent, config.api_name + " GET " + config.base_url +
+                                               std::string(path) + " answered 200 without " + what);
+}
+
+sdk::Result<std::optional<sdk::Json>> dataObjectOf(sdk::Result<sdk::Json> answer,
+                                                   const ApiConfig& config, std::string_view path,
+                                                   std::optional<sdk::Error>& not_found) {
+    if (!answer) {
+        if (answer.error().code != ErrorCode::NotFound) return std::move(answer).error();
+        if (!not_found) not_found = std::move(answer).error();
+        return std::optional<sdk::Json>();
+    }
+    const sdk::Json* data = answer->find("data");
+    if (data == nullptr || !data->isObject()) return malformedAnswer(config, path, "a data object");
+    return std::optional<sdk::Json>(*data);
+}
+
 sdk::Result<sdk::Json> get(sdk::HttpClient& http, const ApiConfig& config, const Call& call,
                            sdk::Timestamp now) {
     const std::string where = config.api_name + " GET " + config.base_url + call.path;
