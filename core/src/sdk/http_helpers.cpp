@@ -3,7 +3,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <charconv>
+#include <system_error>
+#include <utility>
+
+#include <unistd.h>
 
 #include "relais/sdk/text.h"
 
@@ -50,7 +55,40 @@ std::string masked(std::string_view text, const std::vector<std::string>& values
     return out;
 }
 
+Error invalidSetting(const std::string& key, const std::string& message) {
+    return fail(ErrorCode::InvalidArgument, key + ": " + message, key);
+}
+
+// The path under `key`, empty when not given; an error when the process cannot read it.
+Result<std::string> readablePath(const Settings& settings, const std::string& key) {
+    std::string path = settings.string(key);
+    if (path.empty()) return path;
+    if (::access(path.c_str(), R_OK) != 0) {
+        const std::error_code error(errno, std::generic_category());
+        return invalidSetting(key, "cannot read " + path + ": " + error.message());
+    }
+    return path;
+}
+
 }  // namespace
+
+Result<TlsOptions> readTlsFiles(const Settings& settings) {
+    auto ca_file = readablePath(settings, "ca-file");
+    if (!ca_file) return std::move(ca_file).error();
+    auto client_cert = readablePath(settings, "client-certificate");
+    if (!client_cert) return std::move(client_cert).error();
+    auto client_key = readablePath(settings, "client-key");
+    if (!client_key) return std::move(client_key).error();
+    if (client_cert->empty() != client_key->empty()) {
+        return invalidSetting(client_cert->empty() ? "client-certificate" : "client-key",
+                              "client-certificate and client-key go together");
+    }
+    TlsOptions tls;
+    tls.ca_file = std::move(ca_file).value();
+    tls.client_cert_file = std::move(client_cert).value();
+    tls.client_key_file = std::move(client_key).value();
+    return tls;
+}
 
 std::optional<std::int64_t> parseImfFixdate(std::string_view text) noexcept {
     // Index 0 is Sunday, as weekdayFromDays counts.

@@ -3,11 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <charconv>
-#include <system_error>
-
-#include <unistd.h>
 
 #include "relais/sdk/http_helpers.h"
 #include "relais/sdk/text.h"
@@ -41,16 +37,6 @@ sdk::Result<int> timeoutMs(const sdk::Settings& settings, const std::string& key
     const std::int64_t ms = s != nullptr ? s->integer : fallback_ms;
     if (ms <= 0 || ms > kMaxTimeoutMs) return invalid(key, "must be more than 0 and at most 10m");
     return static_cast<int>(ms);
-}
-
-sdk::Result<std::string> readablePath(const sdk::Settings& settings, const std::string& key) {
-    const std::string path = settings.string(key);
-    if (path.empty()) return path;
-    if (::access(path.c_str(), R_OK) != 0) {
-        const std::error_code error(errno, std::generic_category());
-        return invalid(key, "cannot read " + path + ": " + error.message());
-    }
-    return path;
 }
 
 std::string textOf(const sdk::Json* value) {
@@ -205,23 +191,11 @@ sdk::Result<ApiConfig> buildApiConfig(std::string api_name, const sdk::Settings&
     if (!connect_timeout) return std::move(connect_timeout).error();
     config.connect_timeout_ms = *connect_timeout;
 
-    auto ca_file = readablePath(settings, "ca-file");
-    if (!ca_file) return std::move(ca_file).error();
-    auto client_cert = readablePath(settings, "client-certificate");
-    if (!client_cert) return std::move(client_cert).error();
-    auto client_key = readablePath(settings, "client-key");
-    if (!client_key) return std::move(client_key).error();
-    if (client_cert->empty() != client_key->empty()) {
-        return invalid(client_cert->empty() ? "client-certificate" : "client-key",
-                       "client-certificate and client-key go together");
-    }
-    config.tls.ca_file = std::move(ca_file).value();
-    config.tls.client_cert_file = std::move(client_cert).value();
-    config.tls.client_key_file = std::move(client_key).value();
+    auto tls = sdk::http::readTlsFiles(settings);
+    if (!tls) return std::move(tls).error();
+    config.tls = std::move(tls).value();
 
-    const bool https =
-        config.base_url.size() >= 8 &&
-        sdk::text::equalsIgnoreCase(std::string_view(config.base_url).substr(0, 8), "https://");
+    const bool https = sdk::text::startsWithIgnoreCase(config.base_url, "https://");
     if (!https) {
         config.warnings.emplace_back(
             "base-url is plain http: the token and personal data travel unencrypted (use "

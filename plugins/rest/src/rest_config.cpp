@@ -4,13 +4,10 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cerrno>
 #include <charconv>
-#include <system_error>
 #include <utility>
 
-#include <unistd.h>
-
+#include "relais/sdk/http_helpers.h"
 #include "relais/sdk/signing.h"
 #include "relais/sdk/text.h"
 
@@ -145,18 +142,8 @@ sdk::Result<std::string> resolveSecret(const sdk::Settings& settings, const std:
     return std::move(value).value();
 }
 
-sdk::Result<std::string> readablePath(const sdk::Settings& settings, const std::string& key) {
-    const std::string path = settings.string(key);
-    if (path.empty()) return path;
-    if (::access(path.c_str(), R_OK) != 0) {
-        const std::error_code error(errno, std::generic_category());
-        return invalid(key, "cannot read " + path + ": " + error.message());
-    }
-    return path;
-}
-
 bool isHttps(std::string_view url) noexcept {
-    return url.size() >= 8 && sdk::text::equalsIgnoreCase(url.substr(0, 8), "https://");
+    return sdk::text::startsWithIgnoreCase(url, "https://");
 }
 
 // Checks that `name` (the header of `key`) does not clash with another header the
@@ -418,19 +405,9 @@ sdk::Result<RestConfig> buildConfig(const sdk::Settings& settings, const sdk::Se
 
     // TLS: files are checked now so that a typo stops the start instead of dead-lettering
     // every dossier; the HTTP client loads them (and notices a renewed certificate).
-    auto ca_file = readablePath(settings, "ca-file");
-    if (!ca_file) return std::move(ca_file).error();
-    auto client_cert = readablePath(settings, "client-certificate");
-    if (!client_cert) return std::move(client_cert).error();
-    auto client_key = readablePath(settings, "client-key");
-    if (!client_key) return std::move(client_key).error();
-    if (client_cert->empty() != client_key->empty()) {
-        return invalid(client_cert->empty() ? "client-certificate" : "client-key",
-                       "client-certificate and client-key go together");
-    }
-    config.tls.ca_file = std::move(ca_file).value();
-    config.tls.client_cert_file = std::move(client_cert).value();
-    config.tls.client_key_file = std::move(client_key).value();
+    auto tls = sdk::http::readTlsFiles(settings);
+    if (!tls) return std::move(tls).error();
+    config.tls = std::move(tls).value();
     config.tls.verify_peer = settings.boolean("verify-peer", true);
 
     const auto* success = settings.find("success-codes");

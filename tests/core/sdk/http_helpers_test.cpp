@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "relais/sdk/http_helpers.h"
 
+#include <filesystem>
+#include <fstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -110,6 +114,46 @@ TEST(SafeExcerpt, DropsInvalidBytesAndUsesTheGivenEllipsis) {
 TEST(SafeExcerpt, NeverExceedsTheLimitEvenWithoutRoomForTheEllipsis) {
     EXPECT_EQ(safeExcerpt("abcdef", {}, 2), "");
     EXPECT_EQ(safeExcerpt("abcdef", {}, 4), "a...");
+}
+
+Settings tlsSettings(const std::string& ca, const std::string& cert, const std::string& key) {
+    std::vector<Setting> settings;
+    for (const auto& [name, value] : {std::pair<std::string, std::string>{"ca-file", ca},
+                                      {"client-certificate", cert},
+                                      {"client-key", key}}) {
+        if (value.empty()) continue;
+        Setting setting;
+        setting.name = name;
+        setting.type = ConfigType::Path;
+        setting.text = value;
+        settings.push_back(setting);
+    }
+    return Settings(std::move(settings));
+}
+
+TEST(ReadTlsFiles, IsEmptyWhenNothingIsGiven) {
+    auto tls = readTlsFiles(Settings{});
+    ASSERT_TRUE(tls);
+    EXPECT_TRUE(tls->ca_file.empty());
+    EXPECT_TRUE(tls->client_cert_file.empty());
+    EXPECT_TRUE(tls->verify_peer);
+}
+
+TEST(ReadTlsFiles, KeepsReadableFilesAndRefusesMissingOnes) {
+    const auto file = std::filesystem::temp_directory_path() / "relais-sdk-tls-test.pem";
+    std::ofstream(file) << "PEM";
+    auto tls = readTlsFiles(tlsSettings(file.string(), file.string(), file.string()));
+    ASSERT_TRUE(tls) << tls.error().message;
+    EXPECT_EQ(tls->ca_file, file.string());
+    EXPECT_EQ(tls->client_key_file, file.string());
+    auto missing = readTlsFiles(tlsSettings("/nonexistent/ca.pem", "", ""));
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().field, "ca-file");
+    EXPECT_EQ(missing.error().message.rfind("ca-file: cannot read /nonexistent/ca.pem", 0), 0U);
+    auto alone = readTlsFiles(tlsSettings("", file.string(), ""));
+    ASSERT_FALSE(alone);
+    EXPECT_EQ(alone.error().field, "client-key");
+    std::filesystem::remove(file);
 }
 
 }  // namespace

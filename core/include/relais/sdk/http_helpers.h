@@ -8,12 +8,16 @@
 #include <string_view>
 #include <vector>
 
+#include "relais/sdk/http_client.h"
+#include "relais/sdk/result.h"
+#include "relais/sdk/settings.h"
 #include "relais/sdk/time.h"
 #include "relais/sdk/visibility.h"
 
 /// @file
-/// What every connector and adapter does with an HTTP answer: reading `Retry-After`,
-/// classifying a status, quoting a safe excerpt of a body in an error message. One
+/// What every connector and adapter does around an HTTP call: reading its TLS settings,
+/// reading `Retry-After`, classifying a status, quoting a safe excerpt of a body in an
+/// error message. One
 /// implementation, so that a fix (a stricter date check, a control character that forged a
 /// log line) reaches every plugin.
 ///
@@ -21,6 +25,14 @@
 /// the arguments.
 
 namespace relais::sdk::http {
+
+/// The TLS files of a plugin's settings, checked at configuration time so that a typo stops
+/// the start instead of failing every call: `ca-file`, `client-certificate` and
+/// `client-key` (each optional, empty when not given). `verify_peer` is left true. An
+/// unreadable file, or a certificate without its key (or the reverse), is
+/// `InvalidArgument` with the key as field and a message starting `<key>: `. The files are
+/// only checked, not loaded: the host's HTTP client loads them (and notices a renewal).
+RELAIS_SDK_API Result<TlsOptions> readTlsFiles(const Settings& settings);
 
 /// Longest wait `retryAfterSeconds` returns by default: a day. A longer (or hostile) value
 /// must not park a dossier for weeks; the core's own backoff takes over after that.
