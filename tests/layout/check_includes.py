@@ -155,16 +155,17 @@ def check_plugins(root, problems):
 
 
 def check_sdk(root, problems):
-    for top in (os.path.join("core", "include", "relais", "sdk"),
-                os.path.join("core", "src", "sdk")):
-        for path in sources(root, top):
+    tops = [os.path.join(root, "core", "include", "relais", "sdk"),
+            os.path.join(root, "core", "src", "sdk")]
+    for top in tops:
+        for path in sources(root, os.path.relpath(top, root)):
             for number, kind, include in includes(path):
                 where = f"{os.path.relpath(path, root)}:{number}: #include {kind}{include}{CLOSING[kind]}"
                 if include.startswith("relais/") and not include.startswith("relais/sdk/"):
                     problems.append(f"{where}: the SDK includes only the SDK")
                 elif kind == '"' and not include.startswith("relais/"):
-                    target = resolve(path, include, [])
-                    if target is None or not inside(target, os.path.join(root, top)):
+                    target = resolve(path, include, [os.path.join(root, "core", "src")])
+                    if target is None or not any(inside(target, sdk) for sdk in tops):
                         problems.append(f"{where}: the SDK includes only the SDK")
 
 

@@ -18,7 +18,8 @@ SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "check_include
 CLEAN_TREE = {
     "core/include/relais/sdk/json.h": '#pragma once\n#include <string>\n',
     "core/include/relais/sdk/host.h": '#pragma once\n#include "relais/sdk/json.h"\n',
-    "core/src/sdk/json.cpp": '#include "relais/sdk/json.h"\n#include "json_parse.h"\n',
+    "core/src/sdk/json.cpp":
+        '#include "relais/sdk/json.h"\n#include "json_parse.h"\n#include "sdk/json_parse.h"\n',
     "core/src/sdk/json_parse.h": '#pragma once\n',
     "core/src/config/CMakeLists.txt": "relais_module(config SOURCES config.cpp)\n",
     "core/include/relais/config/config.h": '#pragma once\n#include "relais/sdk/json.h"\n',
@@ -98,6 +99,11 @@ class IncludeRules(unittest.TestCase):
         self.assertRefused(
             with_file("core/include/relais/sdk/host.h", '#include "relais/config/config.h"\n'),
             "the SDK includes only the SDK")
+
+    def test_refuses_a_core_private_header_in_the_sdk(self):
+        self.assertRefused(
+            with_file("core/src/sdk/json.cpp", '#include "config/reader.h"\n'),
+            'core/src/sdk/json.cpp:1: #include "config/reader.h": the SDK includes only the SDK')
 
     def test_refuses_a_plugin_header_in_the_core(self):
         self.assertRefused(

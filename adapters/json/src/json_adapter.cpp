@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "json_adapter.h"
 
-#include <charconv>
-
-#include <strings.h>
-
 #include "relais/sdk/host.h"
+#include "relais/sdk/http_helpers.h"
+#include "relais/sdk/text.h"
 
 namespace relais::adapters::json {
 namespace {
@@ -271,7 +269,7 @@ sdk::Result<sdk::InboundBatch> JsonAdapter::parseInbound(const sdk::InboundReque
         // The portal's idempotency key, when it sends one; otherwise the key stays empty and
         // the core gives the dossier its own (every such request is a new dossier).
         for (const auto& [name, value] : request.headers) {
-            if (name.size() == 15 && strncasecmp(name.c_str(), "Idempotency-Key", 15) == 0) {
+            if (sdk::text::equalsIgnoreCase(name, "Idempotency-Key")) {
                 dossier->source_key = value;
                 break;
             }
@@ -303,15 +301,14 @@ sdk::Result<sdk::PushReceipt> JsonAdapter::pushEvent(const sdk::Dossier& dossier
     auto response = host().http().send(request);
     if (!response) return std::move(response).error();
     const int status = response->status;
-    if (status >= 200 && status < 300)
+    if (sdk::http::isSuccessStatus(status)) {
         return sdk::PushReceipt{{}, "HTTP " + std::to_string(status)};
+    }
     const std::string message = "portal callback answered HTTP " + std::to_string(status);
-    if (status == 408 || status == 429 || status >= 500) {
+    if (sdk::http::isRetryableStatus(status)) {
         sdk::Error error = sdk::fail(ErrorCode::Retryable, message);
-        const std::string retry_after = response->header("Retry-After");
-        int seconds = 0;
-        std::from_chars(retry_after.data(), retry_after.data() + retry_after.size(), seconds);
-        error.retry_after_seconds = seconds;
+        error.retry_after_seconds =
+            sdk::http::retryAfterSeconds(response->header("Retry-After"), host().clock().now());
         return error;
     }
     return sdk::fail(ErrorCode::Permanent, message);

@@ -3,12 +3,13 @@
 
 #include <array>
 #include <stdexcept>
+#include <utility>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+
+#include "relais/sdk/signing.h"
 
 namespace relais::common {
 
@@ -20,79 +21,24 @@ std::string sha256(std::string_view data) {
 
 std::string sha256Hex(std::string_view data) { return toHex(sha256(data)); }
 
+// HMAC, hex and base64 are the SDK's (relais/sdk/signing.h): one implementation for the
+// core and the plugins. These keep the core's empty-string-on-failure contract.
 std::string hmac(std::string_view algorithm, std::string_view key, std::string_view data) {
-    const EVP_MD* md = nullptr;
-    if (algorithm == "sha1") {
-        md = EVP_sha1();
-    } else if (algorithm == "sha256") {
-        md = EVP_sha256();
-    } else if (algorithm == "sha512") {
-        md = EVP_sha512();
-    } else {
-        return {};
-    }
-    std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
-    unsigned int length = 0;
-    if (HMAC(md, key.data(), static_cast<int>(key.size()),
-             reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(),
-             &length) == nullptr) {
-        return {};
-    }
-    return {reinterpret_cast<const char*>(out.data()), length};
+    return sdk::signing::hmac(algorithm, key, data).value_or(std::string());
 }
 
-std::string toHex(std::string_view bytes) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (const char c : bytes) {
-        const auto b = static_cast<unsigned char>(c);
-        out += kDigits[b >> 4];
-        out += kDigits[b & 0x0F];
-    }
-    return out;
-}
+std::string toHex(std::string_view bytes) { return sdk::signing::toHex(bytes); }
 
 std::string fromHex(std::string_view hex) {
-    if (hex.size() % 2 != 0) return {};
-    const auto nibble = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    std::string out;
-    out.reserve(hex.size() / 2);
-    for (std::size_t i = 0; i < hex.size(); i += 2) {
-        const int hi = nibble(hex[i]);
-        const int lo = nibble(hex[i + 1]);
-        if (hi < 0 || lo < 0) return {};
-        out += static_cast<char>((hi << 4) | lo);
-    }
-    return out;
+    return sdk::signing::fromHex(hex).value_or(std::string());
 }
 
-std::string base64Encode(std::string_view bytes) {
-    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(bytes.data()),
-                                  static_cast<int>(bytes.size()));
-    out.resize(static_cast<std::size_t>(n));
-    return out;
-}
+std::string base64Encode(std::string_view bytes) { return sdk::signing::base64(bytes); }
 
 bool base64Decode(std::string_view text, std::string& out) {
-    if (text.size() % 4 != 0) return false;
-    out.assign(3 * text.size() / 4, '\0');
-    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(text.data()),
-                                  static_cast<int>(text.size()));
-    if (n < 0) return false;
-    // EVP_DecodeBlock counts padding as zero bytes; drop them.
-    std::size_t size = static_cast<std::size_t>(n);
-    if (!text.empty() && text.back() == '=') --size;
-    if (text.size() >= 2 && text[text.size() - 2] == '=') --size;
-    out.resize(size);
+    auto decoded = sdk::signing::base64Decode(text);
+    if (!decoded) return false;
+    out = std::move(*decoded);
     return true;
 }
 

@@ -10,6 +10,7 @@
 
 #include "relais/common/crypto.h"
 #include "relais/common/strings.h"
+#include "relais/sdk/time.h"
 
 namespace relais::common {
 namespace {
@@ -132,15 +133,6 @@ int toNumber(std::string_view digits) noexcept {
     return value;
 }
 
-int daysInMonth(int year, int month) noexcept {
-    static constexpr std::array<int, 12> kDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (month == 2) {
-        const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        return leap ? 29 : 28;
-    }
-    return kDays[static_cast<std::size_t>(month - 1)];
-}
-
 // Returns the date as `YYYY-MM-DD`, or the reason it is refused in `reason`.
 std::optional<std::string> normaliseDate(std::string_view text, std::string& reason) {
     std::string_view year;
@@ -167,7 +159,9 @@ std::optional<std::string> normaliseDate(std::string_view text, std::string& rea
     const int m = toNumber(month);
     const int d = toNumber(day);
     // INSEE writes an unknown day, or unknown day and month, as 00 ("presumed" dates).
-    const bool valid = y > 0 && m <= 12 && (m == 0 ? d == 0 : d <= daysInMonth(y, m));
+    const bool valid =
+        y > 0 && m <= 12 &&
+        (m == 0 ? d == 0 : d <= static_cast<int>(sdk::daysInMonth(y, static_cast<unsigned>(m))));
     if (!valid) {
         reason = "not a calendar date";
         return std::nullopt;

@@ -1,17 +1,12 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "relais/common/strings.h"
 
-#include <algorithm>
-#include <cctype>
+#include "relais/sdk/text.h"
 
 namespace relais::common {
 
-std::string_view trim(std::string_view text) noexcept {
-    const auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-    while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-    while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-    return text;
-}
+// The SDK's ASCII helpers (relais/sdk/text.h): one implementation for the core and plugins.
+std::string_view trim(std::string_view text) noexcept { return sdk::text::trim(text); }
 
 std::vector<std::string> splitTrimmed(std::string_view text, char separator) {
     std::vector<std::string> out;
@@ -27,18 +22,10 @@ std::vector<std::string> splitTrimmed(std::string_view text, char separator) {
     return out;
 }
 
-std::string toLower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
+std::string toLower(std::string_view text) { return sdk::text::toLower(text); }
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) ==
-               std::tolower(static_cast<unsigned char>(y));
-    });
+    return sdk::text::equalsIgnoreCase(a, b);
 }
 
 std::string join(const std::vector<std::string>& parts, std::string_view separator) {

@@ -18,7 +18,9 @@
 
 /// @file
 /// Internal to the mapping module: the value steps (string functions, dates, numbers, types,
-/// lookups), compiled once at load and run on every apply. Every function here is
+/// lookups), compiled once at load and run on every apply. Implemented one subject a file:
+/// date_functions.cpp, regex_functions.cpp, number_functions.cpp, value_steps.cpp
+/// (`runStep`) and value_helpers.cpp. Every function here is
 /// reentrant: compiled steps are read-only and may be shared by threads.
 
 namespace relais::mapping::detail {
@@ -62,6 +64,10 @@ std::optional<CivilTime> parseDate(const DatePattern& pattern, std::string_view 
 
 /// Formats `time` with `pattern`. RFC 3339 output of a time without a timestamp is in UTC.
 std::string formatDate(const DatePattern& pattern, const CivilTime& time);
+
+/// What a step error says was expected: `a date in the form DD/MM/YYYY`, or the RFC 3339
+/// form with an example.
+std::string describeDate(const DatePattern& pattern);
 
 // ------------------------------------------------------------------------------ regexes
 
@@ -130,9 +136,31 @@ std::optional<std::string> runStep(const Step& step, sdk::Json& value);
 
 // ------------------------------------------------------------------------------ helpers
 
+/// An ASCII digit.
+constexpr bool isDigit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+/// Length of the UTF-8 sequence starting with `lead` (1 for stray continuation bytes, so
+/// that walking never stalls on invalid input).
+constexpr std::size_t utf8Length(unsigned char lead) noexcept {
+    if (lead < 0x80) return 1;
+    if ((lead & 0xE0) == 0xC0) return 2;
+    if ((lead & 0xF0) == 0xE0) return 3;
+    if ((lead & 0xF8) == 0xF0) return 4;
+    return 1;
+}
+
 /// The text of a scalar: strings as they are, integers in decimal, doubles in their
 /// shortest form, booleans `true`/`false`. Null for null, arrays and objects.
 std::optional<std::string> scalarText(const sdk::Json& value);
+
+/// `number` as text: integers in decimal, doubles in their shortest form, or with exactly
+/// `decimals` decimals; `separator` instead of the dot. Empty for a non-finite double.
+std::string formatNumber(const sdk::Json& number, const std::optional<int>& decimals,
+                         char separator);
+
+/// `number` rounded to `decimals` decimals (an integer when 0 and it fits); integers and
+/// non-finite doubles unchanged.
+sdk::Json roundNumber(const sdk::Json& number, int decimals);
 
 /// Strict decimal number: optional sign, digits, optionally `separator` and digits;
 /// surrounding ASCII spaces allowed. An integer that fits 64 bits stays an integer.

@@ -24,7 +24,7 @@ const EVP_MD* digestNamed(std::string_view algo) noexcept {
 }
 
 /// Raw HMAC bytes. Throws only when libcrypto fails.
-std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
+std::string hmacWith(const EVP_MD* md, std::string_view key, std::string_view data) {
     std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
     unsigned int length = 0;
     // An empty key is valid HMAC; OpenSSL wants a non-null pointer for it.
@@ -38,15 +38,11 @@ std::string hmac(const EVP_MD* md, std::string_view key, std::string_view data) 
     return {reinterpret_cast<const char*>(mac.data()), length};
 }
 
-std::string toHex(std::string_view bytes) {
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (const char c : bytes) {
-        const auto b = static_cast<unsigned char>(c);
-        out.push_back(kHexDigits[b >> 4U]);
-        out.push_back(kHexDigits[b & 0x0FU]);
-    }
-    return out;
+int hexValue(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
 }
 
 /// `%Y-%m-%dT%H:%M:%SZ` in UTC; `unix_seconds` is within range (checked by the caller).
@@ -108,6 +104,53 @@ std::string base64(std::string_view bytes) {
     return out;
 }
 
+std::optional<std::string> base64Decode(std::string_view text) {
+    if (text.size() % 4 != 0) return std::nullopt;
+    std::string out(3 * text.size() / 4, '\0');
+    if (out.empty()) return out;
+    const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                        reinterpret_cast<const unsigned char*>(text.data()),
+                                        static_cast<int>(text.size()));
+    if (written < 0) return std::nullopt;
+    // EVP_DecodeBlock counts the padding as zero bytes: drop them.
+    auto size = static_cast<std::size_t>(written);
+    if (text.back() == '=') --size;
+    if (text[text.size() - 2] == '=') --size;
+    out.resize(size);
+    return out;
+}
+
+std::optional<std::string> hmac(std::string_view algo, std::string_view key,
+                                std::string_view data) {
+    const EVP_MD* md = digestNamed(algo);
+    if (md == nullptr) return std::nullopt;
+    return hmacWith(md, key, data);
+}
+
+std::string toHex(std::string_view bytes) {
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (const char c : bytes) {
+        const auto b = static_cast<unsigned char>(c);
+        out.push_back(kHexDigits[b >> 4U]);
+        out.push_back(kHexDigits[b & 0x0FU]);
+    }
+    return out;
+}
+
+std::optional<std::string> fromHex(std::string_view hex) {
+    if (hex.size() % 2 != 0) return std::nullopt;
+    std::string out;
+    out.reserve(hex.size() / 2);
+    for (std::size_t i = 0; i < hex.size(); i += 2) {
+        const int high = hexValue(hex[i]);
+        const int low = hexValue(hex[i + 1]);
+        if (high < 0 || low < 0) return std::nullopt;
+        out.push_back(static_cast<char>((high << 4) | low));
+    }
+    return out;
+}
+
 Result<std::string> publikSignQuery(std::string_view query, std::string_view secret,
                                     std::string_view algo, std::int64_t unix_seconds,
                                     std::string_view nonce) {
@@ -132,7 +175,7 @@ Result<std::string> publikSignQuery(std::string_view query, std::string_view sec
     signed_query += formEncode(formatTimestamp(unix_seconds));
     signed_query += "&nonce=";
     signed_query += formEncode(nonce);
-    const std::string mac = hmac(md, secret, signed_query);
+    const std::string mac = hmacWith(md, secret, signed_query);
     signed_query += "&signature=";
     signed_query += quoteSignature(base64(mac));
     return signed_query;
@@ -152,7 +195,7 @@ std::string bodySignature(std::string_view secret, std::int64_t unix_seconds,
     std::string signed_text;
     signed_text.reserve(t.size() + 1 + body.size());
     signed_text.append(t).append(".").append(body);
-    return "t=" + t + ",v1=" + toHex(hmac(EVP_sha256(), secret, signed_text));
+    return "t=" + t + ",v1=" + toHex(hmacWith(EVP_sha256(), secret, signed_text));
 }
 
 }  // namespace relais::sdk::signing

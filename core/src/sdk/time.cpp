@@ -8,42 +8,6 @@ namespace {
 
 constexpr std::int64_t kMicrosPerSecond = 1'000'000;
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-constexpr std::int64_t daysFromCivil(std::int64_t y, unsigned m, unsigned d) noexcept {
-    y -= m <= 2 ? 1 : 0;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const auto yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-struct Civil {
-    std::int64_t year;
-    unsigned month;
-    unsigned day;
-};
-
-constexpr Civil civilFromDays(std::int64_t z) noexcept {
-    z += 719468;
-    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const auto doe = static_cast<unsigned>(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    return {y + (m <= 2 ? 1 : 0), m, d};
-}
-
-bool isLeap(std::int64_t y) noexcept { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-unsigned daysInMonth(std::int64_t y, unsigned m) noexcept {
-    constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && isLeap(y) ? 29 : kDays[m - 1];
-}
-
 // Reads exactly `count` digits at `pos`.
 bool digits(std::string_view s, std::size_t pos, std::size_t count, unsigned& out) noexcept {
     if (pos + count > s.size()) return false;
@@ -77,7 +41,7 @@ std::string format(std::int64_t micros, std::int32_t offset_minutes, bool utc_z)
         rest += 86400;
         --days;
     }
-    const Civil c = civilFromDays(days);
+    const CivilDate c = civilFromDays(days);
     char buffer[64];
     int n = std::snprintf(
         buffer, sizeof buffer, "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
@@ -102,6 +66,51 @@ std::string format(std::int64_t micros, std::int32_t offset_minutes, bool utc_z)
 }
 
 }  // namespace
+
+bool isLeapYear(std::int64_t year) noexcept {
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+unsigned daysInMonth(std::int64_t year, unsigned month) noexcept {
+    constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12) return 0;
+    return month == 2 && isLeapYear(year) ? 29 : kDays[month - 1];
+}
+
+bool isValidDate(std::int64_t year, unsigned month, unsigned day) noexcept {
+    return day >= 1 && day <= daysInMonth(year, month);
+}
+
+// H. Hinnant's algorithms (http://howardhinnant.github.io/date_algorithms.html): eras of
+// 400 years, years starting on 1 March so that the leap day comes last.
+std::int64_t daysFromCivil(std::int64_t year, unsigned month, unsigned day) noexcept {
+    year -= month <= 2 ? 1 : 0;
+    const std::int64_t era = (year >= 0 ? year : year - 399) / 400;
+    const auto year_of_era = static_cast<unsigned>(year - era * 400);
+    const unsigned day_of_year = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+    const unsigned day_of_era =
+        year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    return era * 146097 + static_cast<std::int64_t>(day_of_era) - 719468;
+}
+
+CivilDate civilFromDays(std::int64_t days) noexcept {
+    days += 719468;
+    const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    const auto day_of_era = static_cast<unsigned>(days - era * 146097);
+    const unsigned year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+    const std::int64_t year = static_cast<std::int64_t>(year_of_era) + era * 400;
+    const unsigned day_of_year =
+        day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    const unsigned mp = (5 * day_of_year + 2) / 153;
+    const unsigned day = day_of_year - (153 * mp + 2) / 5 + 1;
+    const unsigned month = mp < 10 ? mp + 3 : mp - 9;
+    return {year + (month <= 2 ? 1 : 0), month, day};
+}
+
+unsigned weekdayFromDays(std::int64_t days) noexcept {
+    return static_cast<unsigned>(days >= -4 ? (days + 4) % 7 : (days + 5) % 7 + 6);
+}
 
 Result<Timestamp> Timestamp::parse(std::string_view text) {
     unsigned year = 0;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "relais/sdk/host.h"
+#include "relais/sdk/text.h"
 
 namespace relais::plugins::api_entreprise {
 namespace {
@@ -36,19 +37,6 @@ sdk::Error invalid(const std::string& key, const std::string& message) {
     return sdk::fail(ErrorCode::InvalidArgument, key + ": " + message, key);
 }
 
-std::string_view trim(std::string_view text) noexcept {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    return text;
-}
-
-bool hasControl(std::string_view text) noexcept {
-    return std::any_of(text.begin(), text.end(), [](char c) {
-        const auto u = static_cast<unsigned char>(c);
-        return u < 0x20 || u == 0x7F;
-    });
-}
-
 // The text with its placeholders removed, or nullopt when it holds another `{…}`.
 std::optional<std::string> withoutPlaceholders(std::string_view text) {
     std::string rest;
@@ -67,9 +55,9 @@ std::optional<std::string> withoutPlaceholders(std::string_view text) {
 }
 
 sdk::Result<std::string> templateSetting(const sdk::Settings& settings, const std::string& key) {
-    const std::string text(trim(settings.string(key)));
+    const std::string text(sdk::text::trimSpacesAndTabs(settings.string(key)));
     if (text.empty()) return invalid(key, "is empty: API Entreprise requires it on every call");
-    if (hasControl(text)) return invalid(key, "contains control characters");
+    if (sdk::text::hasControlCharacter(text)) return invalid(key, "contains control characters");
     if (!withoutPlaceholders(text)) {
         return invalid(key,
                        "'" + text + "' holds a placeholder other than {procedure} and {purpose}");
@@ -95,12 +83,6 @@ std::string replaced(std::string_view path, std::string_view name, const std::st
 
 std::string processOf(std::string_view endpoint) {
     return std::string(kProcessPrefix) + std::string(endpoint);
-}
-
-sdk::Error malformed(const EntrepriseConfig& config, const std::string& path,
-                     const std::string& what) {
-    return sdk::fail(ErrorCode::Permanent, std::string(kApiName) + " GET " + config.api.base_url +
-                                               path + " answered 200 without " + what);
 }
 
 }  // namespace
@@ -133,9 +115,10 @@ sdk::Result<std::string> expand(std::string_view text, const sdk::AttributeQuery
             out.push_back(text[i++]);
             continue;
         }
-        const std::string_view value = trim(procedure ? query.procedure : query.purpose);
+        const std::string_view value =
+            sdk::text::trimSpacesAndTabs(procedure ? query.procedure : query.purpose);
         const char* name = procedure ? "procedure" : "purpose";
-        if (value.empty() || hasControl(value)) {
+        if (value.empty() || sdk::text::hasControlCharacter(value)) {
             return sdk::fail(ErrorCode::InvalidArgument,
                              std::string("the query has no ") + name +
                                  ", which the configured context or object uses",
@@ -222,15 +205,7 @@ sdk::Result<std::vector<sdk::Attribute>> ApiEntrepriseConnector::fetchAttributes
     const auto dataOf = [&](std::string_view endpoint, std::string_view parameter,
                             const std::string& value) -> sdk::Result<std::optional<sdk::Json>> {
         const apistration::Call c{replaced(endpoint, parameter, value), common, config.api.token};
-        auto answer = call(c, endpoint);
-        if (!answer) {
-            if (answer.error().code != ErrorCode::NotFound) return std::move(answer).error();
-            if (!not_found) not_found = std::move(answer).error();
-            return std::optional<sdk::Json>();
-        }
-        const sdk::Json* data = answer->find("data");
-        if (data == nullptr || !data->isObject()) return malformed(config, c.path, "a data object");
-        return std::optional<sdk::Json>(*data);
+        return apistration::dataObjectOf(call(c, endpoint), config.api, c.path, not_found);
     };
     const auto add = [&](std::string_view name, sdk::Json value, std::string_view endpoint,
                          sdk::Timestamp valid_until) {
@@ -267,8 +242,9 @@ sdk::Result<std::vector<sdk::Attribute>> ApiEntrepriseConnector::fetchAttributes
                 }
             }
             if (found->path("entity_status.code") == nullptr) {
-                return malformed(config, replaced(kAttestationVigilance, "{siren}", siren),
-                                 "data.entity_status.code");
+                return apistration::malformedAnswer(
+                    config.api, replaced(kAttestationVigilance, "{siren}", siren),
+                    "data.entity_status.code");
             }
             add(attribute::kAttestationVigilance, std::move(*found), kAttestationVigilance,
                 valid_until);

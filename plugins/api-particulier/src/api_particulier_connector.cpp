@@ -67,12 +67,6 @@ std::string processOf(std::string_view path) {
     return std::string(kProcessPrefix) + std::string(path);
 }
 
-sdk::Error malformed(const apistration::ApiConfig& config, std::string_view path,
-                     const std::string& what) {
-    return sdk::fail(ErrorCode::Permanent, std::string(kApiName) + " GET " + config.base_url +
-                                               std::string(path) + " answered 200 without " + what);
-}
-
 }  // namespace
 
 ApiParticulierConnector::ApiParticulierConnector(sdk::Host& host) : sdk::Connector(host) {}
@@ -161,15 +155,7 @@ sdk::Result<std::vector<sdk::Attribute>> ApiParticulierConnector::fetchAttribute
     };
     // The answer's `data` object; nullopt after a NotFound (remembered); an error otherwise.
     const auto dataOf = [&](const apistration::Call& c) -> sdk::Result<std::optional<sdk::Json>> {
-        auto answer = call(c, c.path);
-        if (!answer) {
-            if (answer.error().code != ErrorCode::NotFound) return std::move(answer).error();
-            if (!not_found) not_found = std::move(answer).error();
-            return std::optional<sdk::Json>();
-        }
-        const sdk::Json* data = answer->find("data");
-        if (data == nullptr || !data->isObject()) return malformed(config, c.path, "a data object");
-        return std::optional<sdk::Json>(*data);
+        return apistration::dataObjectOf(call(c, c.path), config, c.path, not_found);
     };
     const auto add = [&](std::string_view name, sdk::Json value, const std::string& path,
                          sdk::Timestamp valid_until) {
@@ -187,7 +173,7 @@ sdk::Result<std::vector<sdk::Attribute>> ApiParticulierConnector::fetchAttribute
             if (want_qf) {
                 const sdk::Json* qf = found->find("quotient_familial");
                 if (qf == nullptr || !qf->isObject()) {
-                    return malformed(config, c.path, "data.quotient_familial");
+                    return apistration::malformedAnswer(config, c.path, "data.quotient_familial");
                 }
                 sdk::Json value = sdk::Json::object();
                 for (const char* member : kQuotientFamilialMembers) {

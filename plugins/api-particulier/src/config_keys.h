@@ -1,33 +1,27 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #pragma once
 
+#include <array>
+
 #include "relais/sdk/settings.h"
 
+#include "shared_config_keys.h"
+
 /// @file
-/// The API Particulier provider's configuration keys (README.md explains each).
+/// The API Particulier provider's configuration keys (README.md explains each): its own,
+/// then those every national-API plugin shares (shared_config_keys.h).
 
 namespace relais::plugins::api_particulier {
 
-inline constexpr relais_config_key kConfigKeys[] = {
-    {"base-url", sdk::ConfigType::Url, true, nullptr,
-     "root of the API: https://particulier.api.gouv.fr (production), "
-     "https://staging.particulier.api.gouv.fr (sandbox) or a local mock",
-     nullptr},
-    {"token", sdk::ConfigType::Secret, true, nullptr,
-     "secret reference of the API Particulier bearer token (JWT from the API's portal)", nullptr},
-    {"recipient", sdk::ConfigType::String, true, nullptr,
-     "SIRET (14 digits) of the administration the data is for, sent as recipient on every call",
-     nullptr},
-    {"timeout", sdk::ConfigType::Duration, false, "10s",
-     "time allowed to send a call and receive the whole answer", nullptr},
-    {"connect-timeout", sdk::ConfigType::Duration, false, "5s",
-     "time allowed to connect (TLS handshake included)", nullptr},
-    {"ca-file", sdk::ConfigType::Path, false, "",
-     "PEM bundle of the CAs trusted for https; empty: the system's trust store", nullptr},
-    {"client-certificate", sdk::ConfigType::Path, false, "",
-     "PEM client certificate, when an outbound proxy asks for mutual TLS", nullptr},
-    {"client-key", sdk::ConfigType::Path, false, "", "PEM private key of client-certificate",
-     nullptr},
-};
+inline constexpr auto kConfigKeys =
+    apistration::withSharedConfigKeys(std::array<relais_config_key, 2>{{
+        {"base-url", sdk::ConfigType::Url, true, nullptr,
+         "root of the API: https://particulier.api.gouv.fr (production), "
+         "https://staging.particulier.api.gouv.fr (sandbox) or a local mock",
+         nullptr},
+        {"token", sdk::ConfigType::Secret, true, nullptr,
+         "secret reference of the API Particulier bearer token (JWT from the API's portal)",
+         nullptr},
+    }});
 
 }  // namespace relais::plugins::api_particulier

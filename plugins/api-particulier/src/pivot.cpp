@@ -2,10 +2,12 @@
 #include "pivot.h"
 
 #include <algorithm>
-#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "relais/sdk/text.h"
+#include "relais/sdk/time.h"
 
 namespace relais::plugins::api_particulier {
 namespace {
@@ -20,19 +22,6 @@ sdk::Error pivotError(const std::string& part, const std::string& parameter,
     return sdk::fail(ErrorCode::InvalidArgument,
                      field + " " + problem + " (API Particulier parameter " + parameter + ")",
                      field);
-}
-
-std::string_view trim(std::string_view text) noexcept {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    return text;
-}
-
-bool hasControl(std::string_view text) noexcept {
-    return std::any_of(text.begin(), text.end(), [](char c) {
-        const auto u = static_cast<unsigned char>(c);
-        return u < 0x20 || u == 0x7F;
-    });
 }
 
 bool allDigits(std::string_view text) noexcept {
@@ -50,21 +39,21 @@ std::string number(std::string_view digits) {
 }  // namespace
 
 sdk::Result<void> addPivot(const sdk::IdentityPivot& pivot, apistration::Query& query) {
-    const std::string_view family = trim(pivot.family_name);
+    const std::string_view family = sdk::text::trimSpacesAndTabs(pivot.family_name);
     if (family.empty()) return pivotError("family_name", "nomNaissance", "is missing");
-    if (hasControl(family)) {
+    if (sdk::text::hasControlCharacter(family)) {
         return pivotError("family_name", "nomNaissance", "contains control characters");
     }
 
     std::vector<std::string> given;
     for (const std::string& name : pivot.given_names) {
-        if (hasControl(name)) {
+        if (sdk::text::hasControlCharacter(name)) {
             return pivotError("given_names", "prenoms[]", "contain control characters");
         }
         std::string_view rest = name;
         while (!rest.empty()) {
             const auto space = rest.find(' ');
-            const std::string_view word = trim(rest.substr(0, space));
+            const std::string_view word = sdk::text::trimSpacesAndTabs(rest.substr(0, space));
             if (!word.empty()) given.emplace_back(word);
             rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space + 1);
         }
@@ -72,7 +61,7 @@ sdk::Result<void> addPivot(const sdk::IdentityPivot& pivot, apistration::Query& 
     if (given.empty()) return pivotError("given_names", "prenoms[]", "are missing");
     if (given.size() > kMaxGivenNames) given.resize(kMaxGivenNames);
 
-    const std::string_view date = trim(pivot.birth_date);
+    const std::string_view date = sdk::text::trimSpacesAndTabs(pivot.birth_date);
     if (date.empty()) return pivotError("birth_date", "anneeDateNaissance", "is missing");
     const bool shape_ok = (date.size() == 4 || (date.size() == 7 && date[4] == '-') ||
                            (date.size() == 10 && date[4] == '-' && date[7] == '-')) &&
@@ -84,15 +73,13 @@ sdk::Result<void> addPivot(const sdk::IdentityPivot& pivot, apistration::Query& 
     const std::string day = shape_ok && date.size() >= 10 ? number(date.substr(8, 2)) : "0";
     const bool known_day = shape_ok && month != "0" && day != "0";
     if (!shape_ok || year == "0" || std::stoi(month) > 12 || (day != "0" && month == "0") ||
-        (known_day && !std::chrono::year_month_day(std::chrono::year(std::stoi(year)),
-                                                   std::chrono::month(std::stoul(month)),
-                                                   std::chrono::day(std::stoul(day)))
-                           .ok())) {
+        (known_day && !sdk::isValidDate(std::stoi(year), static_cast<unsigned>(std::stoul(month)),
+                                        static_cast<unsigned>(std::stoul(day))))) {
         return pivotError("birth_date", "anneeDateNaissance",
                           "'" + std::string(date) + "' is not a date YYYY-MM-DD");
     }
 
-    const std::string_view gender = trim(pivot.gender);
+    const std::string_view gender = sdk::text::trimSpacesAndTabs(pivot.gender);
     std::string sex;
     if (gender == "male" || gender == "M" || gender == "m") {
         sex = "M";
@@ -105,14 +92,14 @@ sdk::Result<void> addPivot(const sdk::IdentityPivot& pivot, apistration::Query& 
                           "'" + std::string(gender) + "' is neither male nor female");
     }
 
-    const std::string_view country = trim(pivot.birth_country);
+    const std::string_view country = sdk::text::trimSpacesAndTabs(pivot.birth_country);
     if (country.empty())
         return pivotError("birth_country", "codeCogInseePaysNaissance", "is missing");
     if (country.size() != 5 || !allDigits(country)) {
         return pivotError("birth_country", "codeCogInseePaysNaissance",
                           "'" + std::string(country) + "' is not an INSEE country code (5 digits)");
     }
-    const std::string_view place = trim(pivot.birth_place);
+    const std::string_view place = sdk::text::trimSpacesAndTabs(pivot.birth_place);
     const bool born_in_france = country == kFrance;
     if (born_in_france) {
         if (place.empty()) {

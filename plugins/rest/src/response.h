@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "relais/sdk/http_client.h"
+#include "relais/sdk/http_helpers.h"
 #include "relais/sdk/json.h"
 #include "relais/sdk/time.h"
 
@@ -20,17 +21,15 @@ namespace relais::plugins::rest {
 
 /// Longest wait taken from a Retry-After header: a day. A longer (or hostile) value must
 /// not park a dossier for weeks; the core's own backoff takes over after that.
-inline constexpr int kMaxRetryAfterSeconds = 86'400;
+inline constexpr int kMaxRetryAfterSeconds = sdk::http::kMaxRetryAfterSeconds;
 
-/// Seconds to wait according to a Retry-After value: delay-seconds (`120`), or an
-/// IMF-fixdate (`Wed, 21 Oct 2015 07:28:00 GMT`) relative to `now`. 0 (no advice) when
-/// empty, malformed or in the past; at most `kMaxRetryAfterSeconds`.
+/// Seconds to wait according to a Retry-After value: `sdk::http::retryAfterSeconds`
+/// capped at `kMaxRetryAfterSeconds`.
 int retryAfterSeconds(std::string_view value, sdk::Timestamp now);
 
-/// A short, printable excerpt of a response body for an error message: every `masked`
-/// value replaced by `***` (over the whole body, before cutting), runs of control
-/// characters (C0, DEL, C1) and invalid UTF-8 replaced by one space or `?`, white space
-/// collapsed, cut to at most `max_bytes` bytes on a character boundary.
+/// A short, printable excerpt of a response body for an error message:
+/// `sdk::http::safeExcerpt` (masked values as `***`, controls collapsed, invalid UTF-8 as
+/// `?`, cut on a character boundary with `...`).
 std::string bodyExcerpt(std::string_view body, const std::vector<std::string>& masked,
                         std::size_t max_bytes = 200);
 

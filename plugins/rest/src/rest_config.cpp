@@ -4,14 +4,12 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cerrno>
 #include <charconv>
-#include <system_error>
 #include <utility>
 
-#include <unistd.h>
-
+#include "relais/sdk/http_helpers.h"
 #include "relais/sdk/signing.h"
+#include "relais/sdk/text.h"
 
 #include "signature.h"
 
@@ -28,19 +26,6 @@ sdk::Error invalid(const std::string& key, const std::string& message) {
     return sdk::fail(ErrorCode::InvalidArgument, key + ": " + message, key);
 }
 
-std::string_view trim(std::string_view text) noexcept {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    return text;
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
 // RFC 9110 §5.6.2 token.
 bool isToken(std::string_view text) noexcept {
     if (text.empty()) return false;
@@ -49,15 +34,6 @@ bool isToken(std::string_view text) noexcept {
         return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
                kExtra.find(c) != std::string_view::npos;
     });
-}
-
-bool isControl(char c) noexcept {
-    const auto u = static_cast<unsigned char>(c);
-    return u < 0x20 || u == 0x7F;
-}
-
-bool hasControl(std::string_view text) noexcept {
-    return std::any_of(text.begin(), text.end(), isControl);
 }
 
 // Visible ASCII only: what an RFC 6750 bearer token (and any sane API key) is made of.
@@ -92,7 +68,7 @@ constexpr std::array<ReservedHeader, 11> kReservedHeaders = {{
 
 const ReservedHeader* reservedHeader(std::string_view name) noexcept {
     for (const auto& reserved : kReservedHeaders) {
-        if (equalsIgnoreCase(reserved.name, name)) return &reserved;
+        if (sdk::text::equalsIgnoreCase(reserved.name, name)) return &reserved;
     }
     return nullptr;
 }
@@ -166,18 +142,8 @@ sdk::Result<std::string> resolveSecret(const sdk::Settings& settings, const std:
     return std::move(value).value();
 }
 
-sdk::Result<std::string> readablePath(const sdk::Settings& settings, const std::string& key) {
-    const std::string path = settings.string(key);
-    if (path.empty()) return path;
-    if (::access(path.c_str(), R_OK) != 0) {
-        const std::error_code error(errno, std::generic_category());
-        return invalid(key, "cannot read " + path + ": " + error.message());
-    }
-    return path;
-}
-
 bool isHttps(std::string_view url) noexcept {
-    return url.size() >= 8 && equalsIgnoreCase(url.substr(0, 8), "https://");
+    return sdk::text::startsWithIgnoreCase(url, "https://");
 }
 
 // Checks that `name` (the header of `key`) does not clash with another header the
@@ -189,7 +155,7 @@ sdk::Result<void> checkOwnHeader(const std::string& key, std::string_view name,
         return invalid(key, "header " + std::string(name) + " " + std::string(reserved->reason));
     }
     for (const auto& [extra_name, value] : extra) {
-        if (equalsIgnoreCase(extra_name, name)) {
+        if (sdk::text::equalsIgnoreCase(extra_name, name)) {
             return invalid(
                 key, "header " + std::string(name) + " is also given in headers; give it once");
         }
@@ -201,11 +167,11 @@ sdk::Result<void> checkOwnHeader(const std::string& key, std::string_view name,
 
 sdk::Result<IdLocator> parseIdLocator(std::string_view text, const std::string& key) {
     IdLocator locator;
-    text = trim(text);
+    text = sdk::text::trimSpacesAndTabs(text);
     if (text.empty()) return locator;
     locator.text = std::string(text);
     if (text.starts_with("json:")) {
-        const std::string_view path = trim(text.substr(5));
+        const std::string_view path = sdk::text::trimSpacesAndTabs(text.substr(5));
         if (!validJsonPath(path)) {
             return invalid(key, "'" + std::string(path) +
                                     "' is not a JSON path (dotted member names, [n] for array "
@@ -216,7 +182,7 @@ sdk::Result<IdLocator> parseIdLocator(std::string_view text, const std::string& 
         return locator;
     }
     if (text.starts_with("header:")) {
-        const std::string_view name = trim(text.substr(7));
+        const std::string_view name = sdk::text::trimSpacesAndTabs(text.substr(7));
         if (!isToken(name)) {
             return invalid(key, "'" + std::string(name) + "' is not a header name");
         }
@@ -231,7 +197,7 @@ sdk::Result<sdk::HttpHeaders> parseHeaders(std::string_view text) {
     sdk::HttpHeaders headers;
     int index = 0;
     for (const std::string& raw : splitEscaped(text)) {
-        const std::string_view item = trim(raw);
+        const std::string_view item = sdk::text::trimSpacesAndTabs(raw);
         if (item.empty()) continue;
         ++index;
         const std::string label = "item " + std::to_string(index);
@@ -239,8 +205,8 @@ sdk::Result<sdk::HttpHeaders> parseHeaders(std::string_view text) {
         if (colon == std::string_view::npos) {
             return invalid("headers", label + " is not 'Name: value'");
         }
-        const std::string_view name = trim(item.substr(0, colon));
-        const std::string_view value = trim(item.substr(colon + 1));
+        const std::string_view name = sdk::text::trimSpacesAndTabs(item.substr(0, colon));
+        const std::string_view value = sdk::text::trimSpacesAndTabs(item.substr(colon + 1));
         if (!isToken(name)) {
             return invalid("headers", label + ": '" + std::string(name) +
                                           "' is not a header name (letters, digits, -)");
@@ -249,7 +215,7 @@ sdk::Result<sdk::HttpHeaders> parseHeaders(std::string_view text) {
             return invalid("headers", label + ": header " + std::string(name) + " " +
                                           std::string(reserved->reason));
         }
-        if (hasControl(value)) {
+        if (sdk::text::hasControlCharacter(value)) {
             return invalid("headers", label + ": the value of " + std::string(name) +
                                           " contains a control character (CR, LF…)");
         }
@@ -262,7 +228,7 @@ sdk::Result<std::vector<int>> parseStatusCodes(const std::vector<std::string>& i
                                                const std::string& key) {
     std::vector<int> codes;
     for (const std::string& raw : items) {
-        const std::string_view item = trim(raw);
+        const std::string_view item = sdk::text::trimSpacesAndTabs(raw);
         int code = 0;
         const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), code);
         if (item.empty() || ec != std::errc{} || end != item.data() + item.size() || code < 100 ||
@@ -283,9 +249,10 @@ sdk::Result<RestConfig> buildConfig(const sdk::Settings& settings, const sdk::Se
     config.url = std::move(url).value();
     config.method = settings.string("method", "POST");
 
-    config.content_type = std::string(trim(settings.string("content-type")));
-    if (!config.content_type.empty() &&
-        (hasControl(config.content_type) || config.content_type.find('/') == std::string::npos)) {
+    config.content_type =
+        std::string(sdk::text::trimSpacesAndTabs(settings.string("content-type")));
+    if (!config.content_type.empty() && (sdk::text::hasControlCharacter(config.content_type) ||
+                                         config.content_type.find('/') == std::string::npos)) {
         return invalid("content-type", "'" + config.content_type + "' is not a media type");
     }
 
@@ -294,8 +261,8 @@ sdk::Result<RestConfig> buildConfig(const sdk::Settings& settings, const sdk::Se
     if (!headers) return std::move(headers).error();
     config.extra_headers = std::move(headers).value();
 
-    config.idempotency_header =
-        std::string(trim(settings.string("idempotency-header", "Idempotency-Key")));
+    config.idempotency_header = std::string(
+        sdk::text::trimSpacesAndTabs(settings.string("idempotency-header", "Idempotency-Key")));
     if (auto own =
             checkOwnHeader("idempotency-header", config.idempotency_header, config.extra_headers);
         !own) {
@@ -369,12 +336,12 @@ sdk::Result<RestConfig> buildConfig(const sdk::Settings& settings, const sdk::Se
             break;
         }
         case AuthMode::ApiKey: {
-            const std::string header =
-                std::string(trim(settings.string("api-key-header", "X-API-Key")));
+            const std::string header = std::string(
+                sdk::text::trimSpacesAndTabs(settings.string("api-key-header", "X-API-Key")));
             if (auto own = checkOwnHeader("api-key-header", header, config.extra_headers); !own) {
                 return std::move(own).error();
             }
-            if (equalsIgnoreCase(header, config.idempotency_header)) {
+            if (sdk::text::equalsIgnoreCase(header, config.idempotency_header)) {
                 return invalid("api-key-header", "is the same header as idempotency-header");
             }
             auto token = resolveSecret(settings, "token", secrets);
@@ -389,15 +356,15 @@ sdk::Result<RestConfig> buildConfig(const sdk::Settings& settings, const sdk::Se
             break;
         }
         case AuthMode::Basic: {
-            const std::string username(trim(settings.string("username")));
+            const std::string username(sdk::text::trimSpacesAndTabs(settings.string("username")));
             if (username.empty() || username.find(':') != std::string::npos ||
-                hasControl(username)) {
+                sdk::text::hasControlCharacter(username)) {
                 return invalid("username",
                                "must be non-empty, without ':' or control characters (RFC 7617)");
             }
             auto password = resolveSecret(settings, "password", secrets);
             if (!password) return std::move(password).error();
-            if (hasControl(*password)) {
+            if (sdk::text::hasControlCharacter(*password)) {
                 return invalid("password", "the secret " + settings.string("password") +
                                                " contains control characters (RFC 7617)");
             }
@@ -420,8 +387,9 @@ sdk::Result<RestConfig> buildConfig(const sdk::Settings& settings, const sdk::Se
             break;
         }
         case AuthMode::Publik: {
-            config.publik_orig = std::string(trim(settings.string("publik-orig")));
-            if (config.publik_orig.empty() || hasControl(config.publik_orig)) {
+            config.publik_orig =
+                std::string(sdk::text::trimSpacesAndTabs(settings.string("publik-orig")));
+            if (config.publik_orig.empty() || sdk::text::hasControlCharacter(config.publik_orig)) {
                 return invalid("publik-orig",
                                "must be the non-empty name relais is known by on the Publik "
                                "side, without control characters");
@@ -437,19 +405,9 @@ sdk::Result<RestConfig> buildConfig(const sdk::Settings& settings, const sdk::Se
 
     // TLS: files are checked now so that a typo stops the start instead of dead-lettering
     // every dossier; the HTTP client loads them (and notices a renewed certificate).
-    auto ca_file = readablePath(settings, "ca-file");
-    if (!ca_file) return std::move(ca_file).error();
-    auto client_cert = readablePath(settings, "client-certificate");
-    if (!client_cert) return std::move(client_cert).error();
-    auto client_key = readablePath(settings, "client-key");
-    if (!client_key) return std::move(client_key).error();
-    if (client_cert->empty() != client_key->empty()) {
-        return invalid(client_cert->empty() ? "client-certificate" : "client-key",
-                       "client-certificate and client-key go together");
-    }
-    config.tls.ca_file = std::move(ca_file).value();
-    config.tls.client_cert_file = std::move(client_cert).value();
-    config.tls.client_key_file = std::move(client_key).value();
+    auto tls = sdk::http::readTlsFiles(settings);
+    if (!tls) return std::move(tls).error();
+    config.tls = std::move(tls).value();
     config.tls.verify_peer = settings.boolean("verify-peer", true);
 
     const auto* success = settings.find("success-codes");

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "relais/sdk/host.h"
+#include "relais/sdk/http_helpers.h"
 #include "relais/sdk/signing.h"
 
 #include "response.h"
@@ -25,10 +26,6 @@ constexpr std::size_t kMaxReasonBytes = 60;
 
 bool contains(const std::vector<int>& codes, int status) {
     return std::find(codes.begin(), codes.end(), status) != codes.end();
-}
-
-std::string statusClass(int status) {
-    return status >= 100 && status <= 599 ? std::to_string(status / 100) + "xx" : "other";
 }
 
 std::string statusText(const sdk::HttpResponse& response, const RestConfig& config) {
@@ -95,7 +92,7 @@ sdk::Result<sdk::HealthReport> RestConnector::health() {
     if (!request) return sdk::HealthReport{false, where + ": " + request.error().message};
     auto sent = host().http().send(*request);
     if (!sent) return sdk::HealthReport{false, where + ": " + sent.error().message};
-    if (sent->status >= 200 && sent->status <= 299) {
+    if (sdk::http::isSuccessStatus(sent->status)) {
         return sdk::HealthReport{true, where + " answered " + std::to_string(sent->status)};
     }
     return sdk::HealthReport{false, where + " answered " + statusText(*sent, config)};
@@ -138,7 +135,8 @@ sdk::Result<sdk::DeliveryReceipt> RestConnector::deliver(const sdk::Delivery& de
         return error;
     }
     const sdk::HttpResponse& response = *sent;
-    host().metrics().increment("rest_responses_total", {{"status", statusClass(response.status)}});
+    host().metrics().increment("rest_responses_total",
+                               {{"status", sdk::http::statusClass(response.status)}});
 
     if (contains(config.success_codes, response.status)) {
         const bool ids_in_json = config.business_id.source == IdLocator::Source::Json ||

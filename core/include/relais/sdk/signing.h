@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -47,6 +48,24 @@ RELAIS_SDK_API std::string newNonce();
 /// Standard base64 with padding (RFC 4648 §4), as signatures and `Authorization: Basic`
 /// carry it.
 RELAIS_SDK_API std::string base64(std::string_view bytes);
+
+/// The bytes of standard padded base64 `text` (RFC 4648 §4), or nullopt when its length is
+/// not a multiple of 4 or it holds a character outside the alphabet (white space
+/// included): the inverse of `base64`.
+RELAIS_SDK_API std::optional<std::string> base64Decode(std::string_view text);
+
+/// The raw HMAC (RFC 2104) of `data` keyed with `key` (any length, empty included).
+/// `algo` is `sha1`, `sha256` or `sha512`; any other name gives nullopt. Throws
+/// `std::runtime_error` only if libcrypto itself fails.
+RELAIS_SDK_API std::optional<std::string> hmac(std::string_view algo, std::string_view key,
+                                               std::string_view data);
+
+/// Lowercase hexadecimal of raw bytes, two digits a byte.
+RELAIS_SDK_API std::string toHex(std::string_view bytes);
+
+/// The bytes of hexadecimal `hex` (either case), or nullopt when its length is odd or it
+/// holds anything but hex digits.
+RELAIS_SDK_API std::optional<std::string> fromHex(std::string_view hex);
 
 /// The value of `X-Relais-Signature` for `body` sent at `unix_seconds`:
 /// `t=<unix_seconds>,v1=<lowercase hex of HMAC-SHA256(secret, "<unix_seconds>." + body)>`.

@@ -20,8 +20,8 @@
 /// What API Particulier and API Entreprise share: both are run by DINUM on the same
 /// platform ("apistration"), take a bearer token and a `recipient` SIRET on every call, and
 /// answer errors as `{"errors": [{code, title, detail, source, meta}]}`. Built as the static
-/// library `relais_apistration` (plugins/api-particulier/CMakeLists.txt), which the
-/// api-entreprise plugin links too, so that the two cannot drift apart.
+/// library `relais_national_api` (plugins/national-api/CMakeLists.txt), which both plugins
+/// link, so that the two cannot drift apart.
 
 namespace relais::plugins::apistration {
 
@@ -97,6 +97,19 @@ sdk::Result<sdk::Json> get(sdk::HttpClient& http, const ApiConfig& config, const
 /// are personal data.
 sdk::Result<sdk::Json> instrumentedGet(sdk::Host& host, const ApiConfig& config, const Call& call,
                                        std::string_view endpoint, std::string_view metric_prefix);
+
+/// The error for a 200 answer to `path` that lacks `what`: `Permanent`,
+/// `<api> GET <base_url><path> answered 200 without <what>`.
+sdk::Error malformedAnswer(const ApiConfig& config, std::string_view path, const std::string& what);
+
+/// The `data` object of `answer` (what `get` or `instrumentedGet` returned for `path`): a
+/// copy of the object; nullopt after a `NotFound`, the first of which is kept in
+/// `not_found` (a query for several attributes goes on, and answers `NotFound` only when
+/// nothing at all was found); any other error as it is; `malformedAnswer` when `data` is
+/// missing or not an object.
+sdk::Result<std::optional<sdk::Json>> dataObjectOf(sdk::Result<sdk::Json> answer,
+                                                   const ApiConfig& config, std::string_view path,
+                                                   std::optional<sdk::Error>& not_found);
 
 /// The error for a non-200 `response` (see `get`). `where` starts the message.
 sdk::Error errorFromResponse(const sdk::HttpResponse& response, const std::string& where,

@@ -2,20 +2,16 @@
 #include "apistration.h"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
-#include <cerrno>
 #include <charconv>
-#include <chrono>
-#include <system_error>
 
-#include <unistd.h>
+#include "relais/sdk/http_helpers.h"
+#include "relais/sdk/text.h"
 
 namespace relais::plugins::apistration {
 namespace {
 
 using sdk::ErrorCode;
-namespace chrono = std::chrono;
 
 constexpr std::int64_t kMaxTimeoutMs = std::int64_t{10} * 60 * 1000;
 constexpr int kMaxRetryAfterSeconds = 86'400;
@@ -28,21 +24,8 @@ sdk::Error invalid(const std::string& key, const std::string& message) {
     return sdk::fail(ErrorCode::InvalidArgument, key + ": " + message, key);
 }
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-std::string_view trim(std::string_view text) noexcept {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    return text;
-}
-
 bool parseInt(std::string_view text, std::int64_t& out) noexcept {
-    text = trim(text);
+    text = sdk::text::trimSpacesAndTabs(text);
     if (text.empty() || text.size() > 18) return false;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
     return ec == std::errc{} && end == text.data() + text.size();
@@ -54,63 +37,6 @@ sdk::Result<int> timeoutMs(const sdk::Settings& settings, const std::string& key
     const std::int64_t ms = s != nullptr ? s->integer : fallback_ms;
     if (ms <= 0 || ms > kMaxTimeoutMs) return invalid(key, "must be more than 0 and at most 10m");
     return static_cast<int>(ms);
-}
-
-sdk::Result<std::string> readablePath(const sdk::Settings& settings, const std::string& key) {
-    const std::string path = settings.string(key);
-    if (path.empty()) return path;
-    if (::access(path.c_str(), R_OK) != 0) {
-        const std::error_code error(errno, std::generic_category());
-        return invalid(key, "cannot read " + path + ": " + error.message());
-    }
-    return path;
-}
-
-// Replaces every masked value by `***`, control characters and invalid UTF-8 by a space,
-// collapses white space and cuts to `max_bytes` on a character boundary: safe to put in a
-// message that lands in logs and dead-letter reasons.
-std::string sanitise(std::string_view text, const std::vector<std::string>& masked,
-                     std::size_t max_bytes) {
-    std::string work(text);
-    for (const std::string& secret : masked) {
-        if (secret.empty()) continue;
-        for (auto at = work.find(secret); at != std::string::npos; at = work.find(secret, at)) {
-            work.replace(at, secret.size(), "***");
-            at += 3;
-        }
-    }
-    std::string out;
-    out.reserve(std::min(work.size(), max_bytes));
-    bool space = false;
-    for (std::size_t i = 0; i < work.size();) {
-        const auto u = static_cast<unsigned char>(work[i]);
-        std::size_t length = 1;
-        bool valid = true;
-        if (u >= 0x80) {
-            length = u >= 0xF0 ? 4 : u >= 0xE0 ? 3 : u >= 0xC0 ? 2 : 0;
-            valid = length >= 2 && length <= 4 && u < 0xF5 && i + length <= work.size();
-            for (std::size_t k = 1; valid && k < length; ++k) {
-                valid = (static_cast<unsigned char>(work[i + k]) & 0xC0U) == 0x80U;
-            }
-            if (!valid) length = 1;
-        }
-        const bool blank = !valid || u < 0x20 || u == 0x7F || u == ' ';
-        if (blank) {
-            space = !out.empty();
-            i += 1;
-            continue;
-        }
-        const std::size_t needed = length + (space ? 1 : 0);
-        if (out.size() + needed > max_bytes) {
-            if (max_bytes >= 3 && out.size() + 3 <= max_bytes) out += "...";
-            break;
-        }
-        if (space) out.push_back(' ');
-        space = false;
-        out.append(work, i, length);
-        i += length;
-    }
-    return out;
 }
 
 std::string textOf(const sdk::Json* value) {
@@ -142,7 +68,7 @@ std::string quoteErrors(const sdk::Json& body, const std::vector<std::string>& m
             provider != nullptr && provider->isString()) {
             one += " (provider " + provider->asString() + ")";
         }
-        one = sanitise(one, masked, kMaxQuotedBytes);
+        one = sdk::http::safeExcerpt(one, masked, kMaxQuotedBytes);
         if (one.empty()) continue;
         quoted += (quoted.empty() ? "" : "; ") + one;
     }
@@ -152,43 +78,17 @@ std::string quoteErrors(const sdk::Json& body, const std::vector<std::string>& m
     return quoted;
 }
 
-// IMF-fixdate (RFC 9110 §5.6.7) `Sun, 06 Nov 1994 08:49:37 GMT` as Unix seconds.
-std::optional<std::int64_t> parseImfFixdate(std::string_view text) noexcept {
-    constexpr std::array<std::string_view, 12> kMonths = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    if (text.size() != 29 || text.substr(3, 2) != ", " || text[7] != ' ' || text[11] != ' ' ||
-        text[16] != ' ' || text[19] != ':' || text[22] != ':' || text.substr(25) != " GMT") {
-        return std::nullopt;
-    }
-    const auto month_it = std::find(kMonths.begin(), kMonths.end(), text.substr(8, 3));
-    if (month_it == kMonths.end()) return std::nullopt;
-    std::int64_t day = 0;
-    std::int64_t year = 0;
-    std::int64_t hour = 0;
-    std::int64_t minute = 0;
-    std::int64_t second = 0;
-    if (!parseInt(text.substr(5, 2), day) || !parseInt(text.substr(12, 4), year) ||
-        !parseInt(text.substr(17, 2), hour) || !parseInt(text.substr(20, 2), minute) ||
-        !parseInt(text.substr(23, 2), second)) {
-        return std::nullopt;
-    }
-    const chrono::year_month_day date{
-        chrono::year{static_cast<int>(year)},
-        chrono::month{static_cast<unsigned>(month_it - kMonths.begin() + 1)},
-        chrono::day{static_cast<unsigned>(day)}};
-    if (!date.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
-    const auto days = chrono::sys_days(date).time_since_epoch().count();
-    return std::int64_t{days} * 86'400 + hour * 3'600 + minute * 60 + second;
+// The civil date (UTC) of `now`.
+sdk::CivilDate civilDate(sdk::Timestamp now) noexcept {
+    std::int64_t seconds = now.micros / kMicrosPerSecond;
+    if (now.micros % kMicrosPerSecond < 0) --seconds;
+    std::int64_t days = seconds / 86'400;
+    if (seconds % 86'400 < 0) --days;
+    return sdk::civilFromDays(days);
 }
 
-chrono::year_month_day civilDate(sdk::Timestamp now) noexcept {
-    const auto seconds = chrono::sys_seconds(chrono::seconds(now.micros / kMicrosPerSecond));
-    return chrono::year_month_day(chrono::floor<chrono::days>(seconds));
-}
-
-sdk::Timestamp lastSecondOf(chrono::year_month_day date) noexcept {
-    const auto days = chrono::sys_days(date).time_since_epoch().count();
-    return sdk::Timestamp::fromUnixSeconds(std::int64_t{days} * 86'400 + 86'399);
+sdk::Timestamp lastSecondOf(std::int64_t year, unsigned month, unsigned day) noexcept {
+    return sdk::Timestamp::fromUnixSeconds(sdk::daysFromCivil(year, month, day) * 86'400 + 86'399);
 }
 
 }  // namespace
@@ -253,7 +153,7 @@ sdk::Result<ApiConfig> buildApiConfig(std::string api_name, const sdk::Settings&
     ApiConfig config;
     config.api_name = std::move(api_name);
 
-    std::string base_url(trim(settings.string("base-url")));
+    std::string base_url(sdk::text::trimSpacesAndTabs(settings.string("base-url")));
     if (base_url.find_first_of("?#") != std::string::npos) {
         return invalid("base-url",
                        "must not hold a query or a fragment: give the API's root "
@@ -277,7 +177,7 @@ sdk::Result<ApiConfig> buildApiConfig(std::string api_name, const sdk::Settings&
     }
     config.token = std::move(token).value();
 
-    config.recipient = std::string(trim(settings.string("recipient")));
+    config.recipient = std::string(sdk::text::trimSpacesAndTabs(settings.string("recipient")));
     if (!isValidSiret(config.recipient)) {
         return invalid("recipient", "'" + config.recipient +
                                         "' is not a valid SIRET (14 digits, Luhn check): give "
@@ -291,22 +191,11 @@ sdk::Result<ApiConfig> buildApiConfig(std::string api_name, const sdk::Settings&
     if (!connect_timeout) return std::move(connect_timeout).error();
     config.connect_timeout_ms = *connect_timeout;
 
-    auto ca_file = readablePath(settings, "ca-file");
-    if (!ca_file) return std::move(ca_file).error();
-    auto client_cert = readablePath(settings, "client-certificate");
-    if (!client_cert) return std::move(client_cert).error();
-    auto client_key = readablePath(settings, "client-key");
-    if (!client_key) return std::move(client_key).error();
-    if (client_cert->empty() != client_key->empty()) {
-        return invalid(client_cert->empty() ? "client-certificate" : "client-key",
-                       "client-certificate and client-key go together");
-    }
-    config.tls.ca_file = std::move(ca_file).value();
-    config.tls.client_cert_file = std::move(client_cert).value();
-    config.tls.client_key_file = std::move(client_key).value();
+    auto tls = sdk::http::readTlsFiles(settings);
+    if (!tls) return std::move(tls).error();
+    config.tls = std::move(tls).value();
 
-    const bool https = config.base_url.size() >= 8 &&
-                       equalsIgnoreCase(std::string_view(config.base_url).substr(0, 8), "https://");
+    const bool https = sdk::text::startsWithIgnoreCase(config.base_url, "https://");
     if (!https) {
         config.warnings.emplace_back(
             "base-url is plain http: the token and personal data travel unencrypted (use "
@@ -316,17 +205,7 @@ sdk::Result<ApiConfig> buildApiConfig(std::string api_name, const sdk::Settings&
 }
 
 int retryAfterSeconds(std::string_view value, sdk::Timestamp now) noexcept {
-    value = trim(value);
-    if (value.empty()) return 0;
-    std::int64_t seconds = 0;
-    if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        if (!parseInt(value, seconds)) return kMaxRetryAfterSeconds;  // absurdly long
-    } else if (const auto at = parseImfFixdate(value)) {
-        seconds = *at - now.micros / kMicrosPerSecond;
-    } else {
-        return 0;
-    }
-    return static_cast<int>(std::clamp<std::int64_t>(seconds, 0, kMaxRetryAfterSeconds));
+    return sdk::http::retryAfterSeconds(value, now, kMaxRetryAfterSeconds);
 }
 
 sdk::Error errorFromResponse(const sdk::HttpResponse& response, const std::string& where,
@@ -386,7 +265,7 @@ sdk::Error errorFromResponse(const sdk::HttpResponse& response, const std::strin
         quoted = quoteErrors(*body, masked, retry_in);
     }
     if (quoted.empty() && !response.body.empty()) {
-        quoted = sanitise(response.body, masked, kMaxQuotedBytes);
+        quoted = sdk::http::safeExcerpt(response.body, masked, kMaxQuotedBytes);
     }
 
     sdk::Error error =
@@ -410,6 +289,25 @@ sdk::Error errorFromResponse(const sdk::HttpResponse& response, const std::strin
     return error;
 }
 
+sdk::Error malformedAnswer(const ApiConfig& config, std::string_view path,
+                           const std::string& what) {
+    return sdk::fail(ErrorCode::Permanent, config.api_name + " GET " + config.base_url +
+                                               std::string(path) + " answered 200 without " + what);
+}
+
+sdk::Result<std::optional<sdk::Json>> dataObjectOf(sdk::Result<sdk::Json> answer,
+                                                   const ApiConfig& config, std::string_view path,
+                                                   std::optional<sdk::Error>& not_found) {
+    if (!answer) {
+        if (answer.error().code != ErrorCode::NotFound) return std::move(answer).error();
+        if (!not_found) not_found = std::move(answer).error();
+        return std::optional<sdk::Json>();
+    }
+    const sdk::Json* data = answer->find("data");
+    if (data == nullptr || !data->isObject()) return malformedAnswer(config, path, "a data object");
+    return std::optional<sdk::Json>(*data);
+}
+
 sdk::Result<sdk::Json> get(sdk::HttpClient& http, const ApiConfig& config, const Call& call,
                            sdk::Timestamp now) {
     const std::string where = config.api_name + " GET " + config.base_url + call.path;
@@ -426,7 +324,8 @@ sdk::Result<sdk::Json> get(sdk::HttpClient& http, const ApiConfig& config, const
     if (!sent) {
         sdk::Error error = std::move(sent).error();
         // The client names the host only, never the query (which holds personal data).
-        error.message = where + ": " + sanitise(error.message, masked, kMaxQuotedBytes);
+        error.message =
+            where + ": " + sdk::http::safeExcerpt(error.message, masked, kMaxQuotedBytes);
         return error;
     }
     if (sent->status != 200) return errorFromResponse(*sent, where, masked, now);
@@ -439,15 +338,13 @@ sdk::Result<sdk::Json> get(sdk::HttpClient& http, const ApiConfig& config, const
 }
 
 sdk::Timestamp endOfMonth(sdk::Timestamp now) noexcept {
-    const auto date = civilDate(now);
-    return lastSecondOf(chrono::year_month_day(date.year() / date.month() / chrono::last));
+    const sdk::CivilDate date = civilDate(now);
+    return lastSecondOf(date.year, date.month, sdk::daysInMonth(date.year, date.month));
 }
 
 sdk::Timestamp endOfSchoolYear(sdk::Timestamp now) noexcept {
-    const auto date = civilDate(now);
-    const chrono::year year =
-        date.month() >= chrono::September ? date.year() + chrono::years(1) : date.year();
-    return lastSecondOf(year / chrono::August / 31);
+    const sdk::CivilDate date = civilDate(now);
+    return lastSecondOf(date.month >= 9 ? date.year + 1 : date.year, 8, 31);
 }
 
 std::optional<sdk::Timestamp> endOfDay(std::string_view date) noexcept {
@@ -460,11 +357,10 @@ std::optional<sdk::Timestamp> endOfDay(std::string_view date) noexcept {
         !parseInt(date.substr(8, 2), day)) {
         return std::nullopt;
     }
-    const chrono::year_month_day civil{chrono::year{static_cast<int>(year)},
-                                       chrono::month{static_cast<unsigned>(month)},
-                                       chrono::day{static_cast<unsigned>(day)}};
-    if (!civil.ok()) return std::nullopt;
-    return lastSecondOf(civil);
+    if (!sdk::isValidDate(year, static_cast<unsigned>(month), static_cast<unsigned>(day))) {
+        return std::nullopt;
+    }
+    return lastSecondOf(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
 }
 
 sdk::Timestamp plusSeconds(sdk::Timestamp now, std::int64_t seconds) noexcept {
