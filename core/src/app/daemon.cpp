@@ -11,7 +11,7 @@
 #include "relais/common/files.h"
 #include "relais/common/sealer.h"
 #include "relais/config/secrets.h"
-#include "relais/http/client.h"
+#include "relais/http/authenticator.h"
 #include "relais/http/router.h"
 #include "relais/http/server.h"
 #include "relais/log/log.h"

@@ -23,13 +23,13 @@
 
 #include "relais/common/crypto.h"
 #include "relais/common/strings.h"
-#include "relais/http/client.h"
+#include "relais/http/authenticator.h"
 #include "relais/http/request.h"
 #include "relais/http/router.h"
 #include "relais/http/server.h"
 
 #include "http/chunked_body.h"
-#include "http/pipeline.h"
+#include "http/server_state.h"
 #include "http/url.h"
 
 namespace relais::http::detail {
@@ -124,20 +124,20 @@ PeerCertificate peerCertificate(Poco::Net::StreamSocket* socket) {
 /// threw); counts itself in flight for its whole life.
 class RequestHandler final : public Poco::Net::HTTPRequestHandler {
 public:
-    explicit RequestHandler(Pipeline& pipeline) : pipeline_(pipeline), started_(Clock::now()) {
-        pipeline_.beginRequest();
+    explicit RequestHandler(ServerState& state) : state_(state), started_(Clock::now()) {
+        state_.beginRequest();
     }
     ~RequestHandler() override {
         // The next request on this connection has the keep-alive wait, then its own header
         // deadline.
         if (socket_ != nullptr) {
-            const auto& limits = pipeline_.limits();
-            pipeline_.guard().arm(*socket_,
-                                  ConnectionGuard::Clock::now() +
-                                      std::chrono::milliseconds(limits.keep_alive_timeout_ms) +
-                                      std::chrono::milliseconds(limits.header_timeout_ms));
+            const auto& limits = state_.limits();
+            state_.guard().arm(*socket_,
+                               ConnectionGuard::Clock::now() +
+                                   std::chrono::milliseconds(limits.keep_alive_timeout_ms) +
+                                   std::chrono::milliseconds(limits.header_timeout_ms));
         }
-        pipeline_.endRequest();
+        state_.endRequest();
     }
     RequestHandler(const RequestHandler&) = delete;
     RequestHandler& operator=(const RequestHandler&) = delete;
@@ -166,11 +166,11 @@ private:
     void send(Poco::Net::HTTPServerResponse& response, Response& answer);
     void linger(Poco::Net::HTTPServerRequest& request) noexcept;
 
-    Pipeline& pipeline_;
+    ServerState& state_;
     Clock::time_point started_;
     Request request_;
     std::string raw_path_;
-    const Route* route_ = nullptr;
+    const Endpoint* route_ = nullptr;
     std::optional<Response> refusal_;
     bool close_ = false;                // close the connection after the response
     bool chunked_ = false;              // `Transfer-Encoding: chunked`
@@ -202,17 +202,17 @@ void RequestHandler::prepare(const Poco::Net::HTTPServerRequest& request) noexce
     if (socket_ != nullptr) {
         // Headers are in: the body (if any) has its own deadline; handling has none.
         if (body_consumed_ || refusal_) {
-            pipeline_.guard().disarm(*socket_);
+            state_.guard().disarm(*socket_);
         } else {
-            pipeline_.guard().arm(
-                *socket_, ConnectionGuard::Clock::now() +
-                              std::chrono::milliseconds(pipeline_.limits().body_timeout_ms));
+            state_.guard().arm(*socket_,
+                               ConnectionGuard::Clock::now() +
+                                   std::chrono::milliseconds(state_.limits().body_timeout_ms));
         }
     }
 }
 
 void RequestHandler::check(const Poco::Net::HTTPServerRequest& request) {
-    const auto& limits = pipeline_.limits();
+    const auto& limits = state_.limits();
     request_.method = request.getMethod();
     request_.request_id = sanitiseRequestId(request.get("X-Request-Id", ""));
     request_.remote_address = request.clientAddress().toString();
@@ -288,7 +288,7 @@ void RequestHandler::check(const Poco::Net::HTTPServerRequest& request) {
     request_.query = std::move(query).value();
 
     // Route.
-    auto match = pipeline_.router().match(request_.method, raw_path);
+    auto match = state_.router().match(request_.method, raw_path);
     if (match.kind == Match::Kind::NotFound) {
         return refuse(makeProblem(404, "nothing is served at this path"));
     }
@@ -316,7 +316,7 @@ void RequestHandler::check(const Poco::Net::HTTPServerRequest& request) {
         credentials.signature_header = signature_header_;
         credentials.certificate_sha256 = certificate.sha256;
         credentials.certificate_cn = certificate.cn;
-        auto authentication = pipeline_.authenticator().authenticate(credentials);
+        auto authentication = state_.authenticator().authenticate(credentials);
         if (authentication.client == nullptr) {
             const bool presented = !authentication.failure.empty();
             auto answer = makeProblem(
@@ -356,7 +356,7 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
     } else if (auto body_error = readBody(request)) {
         answer = std::move(*body_error);
     } else {
-        if (socket_ != nullptr) pipeline_.guard().disarm(*socket_);
+        if (socket_ != nullptr) state_.guard().disarm(*socket_);
         if (auto signature_error = checkBodySignature()) {
             answer = std::move(*signature_error);
         } else {
@@ -370,11 +370,11 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
         // Nothing more can be said to this client; the request is still counted and logged.
         close_ = true;
         response.setKeepAlive(false);
-        pipeline_.errorLogger().warn("response not sent",
-                                     {{"request_id", request_.request_id}, {"error", e.what()}});
+        state_.errorLogger().warn("response not sent",
+                                  {{"request_id", request_.request_id}, {"error", e.what()}});
     }
 
-    Pipeline::Outcome outcome;
+    ServerState::Outcome outcome;
     outcome.method = request_.method;
     outcome.raw_path = raw_path_;
     outcome.route = route_;
@@ -386,7 +386,7 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
         request_.client != nullptr ? std::string_view(request_.client->name()) : std::string_view();
     outcome.request_id = request_.request_id;
     outcome.remote = request_.remote_address;
-    pipeline_.record(outcome);
+    state_.record(outcome);
 
     if (close_ && !body_consumed_) linger(request);
 }
@@ -454,7 +454,7 @@ std::optional<Response> RequestHandler::readChunked(Poco::Net::HTTPServerRequest
 std::optional<Response> RequestHandler::checkBodySignature() {
     if (!body_signature_pending_) return std::nullopt;
     auto verified =
-        pipeline_.authenticator().verifyBody(*request_.client, signature_header_, request_.body);
+        state_.authenticator().verifyBody(*request_.client, signature_header_, request_.body);
     if (verified) return authorize();
     auto answer = makeProblem(401, verified.error().message);
     answer.headers.emplace_back("WWW-Authenticate",
@@ -465,8 +465,8 @@ std::optional<Response> RequestHandler::checkBodySignature() {
 }
 
 std::optional<Response> RequestHandler::authorize() {
-    const Client& client = *request_.client;
-    if (const auto wait = pipeline_.rateLimiter().admit(client); wait > 0) {
+    const Caller& client = *request_.client;
+    if (const auto wait = state_.rateLimiter().admit(client); wait > 0) {
         auto answer = makeProblem(429, "client '" + client.name() +
                                            "' sends more requests than its rate allows; "
                                            "retry in " +
@@ -498,7 +498,7 @@ void RequestHandler::tellRefusal(const Response& answer) noexcept try {
     refusal.path = request_.path;
     refusal.detail = detail;
     refusal.request_id = request_.request_id;
-    pipeline_.refused(refusal);
+    state_.refused(refusal);
 } catch (...) {
     // Out of memory while describing it: the 403 still goes out; the pipeline logs what the
     // observer could not record, here there is nothing left to log with.
@@ -517,7 +517,7 @@ Response RequestHandler::invoke() {
 Response RequestHandler::internalError(std::string_view what) {
     // The exception text may hold anything (paths, SQL, personal data): it goes to the log,
     // under the request id that the caller sees, and never into the response.
-    pipeline_.errorLogger().error(
+    state_.errorLogger().error(
         "request failed with an exception",
         {{"request_id", request_.request_id},
          {"route", route_ != nullptr ? route_->name : std::string(kUnmatched)},
@@ -541,16 +541,16 @@ void RequestHandler::send(Poco::Net::HTTPServerResponse& response, Response& ans
         }
     }
     // An unread body would be parsed as the next request on this connection.
-    if (pipeline_.stopping() || !body_consumed_) close_ = true;
+    if (state_.stopping() || !body_consumed_) close_ = true;
 
     response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status),
                                 reasonFor(answer.status));
     bool has_cache_control = false;
     for (const auto& [name, value] : answer.headers) {
         if (!isToken(name) || !isSafeHeaderValue(value) || isFramingHeader(name)) {
-            pipeline_.errorLogger().warn("handler header dropped",
-                                         {{"request_id", request_.request_id},
-                                          {"header", isToken(name) ? name : "(invalid name)"}});
+            state_.errorLogger().warn("handler header dropped",
+                                      {{"request_id", request_.request_id},
+                                       {"header", isToken(name) ? name : "(invalid name)"}});
             continue;
         }
         has_cache_control = has_cache_control || common::equalsIgnoreCase(name, "Cache-Control");
@@ -606,7 +606,7 @@ void RequestHandler::linger(Poco::Net::HTTPServerRequest& request) noexcept {
 
 Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(
     const Poco::Net::HTTPServerRequest& request) {
-    auto handler = std::make_unique<RequestHandler>(pipeline_);
+    auto handler = std::make_unique<RequestHandler>(state_);
     handler->prepare(request);
     if (handler->refusal()) {
         request.response().setStatus(

@@ -10,12 +10,12 @@
 
 namespace relais::http::detail {
 
-class Pipeline;
+class ServerState;
 
 /// Creates one handler per request. Owned by Poco's HTTPServer (reference counted).
 class HandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-    explicit HandlerFactory(Pipeline& pipeline) noexcept : pipeline_(pipeline) {}
+    explicit HandlerFactory(ServerState& state) noexcept : state_(state) {}
 
     /// Runs the checks that come before the body (framing, route, authentication, right,
     /// declared size). A refused request gets its error status set on the response right
@@ -32,7 +32,7 @@ public:
     Poco::BasicEvent<const bool>& stopEvent() noexcept { return serverStopped; }
 
 private:
-    Pipeline& pipeline_;
+    ServerState& state_;
 };
 
 }  // namespace relais::http::detail

@@ -20,8 +20,8 @@
 #include "relais/http/request.h"
 
 #include "http/connection_guard.h"
-#include "http/pipeline.h"
 #include "http/request_handler.h"
+#include "http/server_state.h"
 
 namespace relais::http::detail {
 namespace {
@@ -58,12 +58,12 @@ std::pair<int, std::string> classify(const Poco::Net::MessageException& error) {
 
 ServerConnection::ServerConnection(const Poco::Net::StreamSocket& socket,
                                    Poco::Net::HTTPServerParams::Ptr params,
-                                   Poco::SharedPtr<HandlerFactory> factory, Pipeline& pipeline,
+                                   Poco::SharedPtr<HandlerFactory> factory, ServerState& state,
                                    std::chrono::milliseconds header_timeout)
     : Poco::Net::TCPServerConnection(socket),
       params_(std::move(params)),
       factory_(std::move(factory)),
-      pipeline_(pipeline),
+      state_(state),
       header_timeout_(header_timeout) {
     factory_->stopEvent() += Poco::delegate(this, &ServerConnection::onServerStopped);
 }
@@ -82,8 +82,8 @@ void ServerConnection::run() {
         ConnectionGuard& guard;
         const Poco::Net::StreamSocket& socket;
         ~Forget() { guard.forget(socket); }
-    } forget{pipeline_.guard(), socket()};
-    pipeline_.guard().arm(socket(), ConnectionGuard::Clock::now() + header_timeout_);
+    } forget{state_.guard(), socket()};
+    state_.guard().arm(socket(), ConnectionGuard::Clock::now() + header_timeout_);
     serveRequests();
 }
 
@@ -155,14 +155,14 @@ void ServerConnection::refuseHead(const Poco::Net::MessageException& error,
             sent += static_cast<std::size_t>(n);
         }
 
-        Pipeline::Outcome outcome;
+        ServerState::Outcome outcome;
         outcome.status = status;
         outcome.bytes_out = sent;
         outcome.seconds = seconds;
         outcome.request_id = request_id;
         const std::string remote = socket().peerAddress().toString();
         outcome.remote = remote;
-        pipeline_.record(outcome);
+        state_.record(outcome);
 
         // The rest of the head is still coming: read it away for a bounded time, so that
         // the client sees the answer rather than a connection reset.
@@ -200,16 +200,16 @@ void ServerConnection::shutSocket() noexcept {
 
 ServerConnectionFactory::ServerConnectionFactory(Poco::Net::HTTPServerParams::Ptr params,
                                                  Poco::SharedPtr<HandlerFactory> factory,
-                                                 Pipeline& pipeline,
+                                                 ServerState& state,
                                                  std::chrono::milliseconds header_timeout)
     : params_(std::move(params)),
       factory_(std::move(factory)),
-      pipeline_(pipeline),
+      state_(state),
       header_timeout_(header_timeout) {}
 
 Poco::Net::TCPServerConnection* ServerConnectionFactory::createConnection(
     const Poco::Net::StreamSocket& socket) {
-    return new ServerConnection(socket, params_, factory_, pipeline_, header_timeout_);
+    return new ServerConnection(socket, params_, factory_, state_, header_timeout_);
 }
 
 }  // namespace relais::http::detail

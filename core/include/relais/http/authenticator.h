@@ -9,53 +9,19 @@
 #include <vector>
 
 #include "relais/config/config.h"
-#include "relais/config/rights.h"
+#include "relais/http/caller.h"
 #include "relais/sdk/result.h"
 
 /// @file
-/// API clients and their rights, and the authenticator that finds them from credentials.
+/// The authenticator that finds the API caller (`caller.h`) of a request from its credentials.
 
 namespace relais::http {
-
-/// Named rights a route may require (`rights::kDossiersSubmit`…, `rights::all()`). The list
-/// lives in the config module, which refuses unknown rights at load time.
-namespace rights = config::rights;
-
-/// An authenticated caller. Immutable.
-class Client {
-public:
-    explicit Client(const config::ClientConfig& config);
-
-    const std::string& name() const noexcept { return name_; }
-    bool hasRight(std::string_view right) const noexcept;
-    /// May act on dossiers of `procedure` (listed, or `*`).
-    bool mayUseProcedure(std::string_view procedure) const noexcept;
-    /// May use connector/adapter instance `instance` (listed, or `*`).
-    bool mayUseInstance(std::string_view instance) const noexcept;
-    /// Requests per second and burst it may make; 0: the server's default.
-    double rate() const noexcept { return rate_; }
-    int burst() const noexcept { return burst_; }
-
-private:
-    std::string name_;
-    std::string key_sha256_;
-    std::vector<std::string> rights_;
-    std::vector<std::string> procedures_;
-    std::vector<std::string> instances_;
-    std::string publik_orig_;
-    std::string certificate_sha256_;
-    std::string certificate_cn_;
-    double rate_ = 0;
-    int burst_ = 0;
-
-    friend class Authenticator;
-};
 
 /// What a request presents to say who sends it. Views into the request; any may be empty.
 struct Credentials {
     std::string_view authorization;       ///< `Authorization` header value
     std::string_view raw_query;           ///< as received: a Publik signature lives there
-    std::string_view client_header;       ///< `X-Relais-Client`
+    std::string_view client_header;       ///< `X-Relais-Caller`
     std::string_view signature_header;    ///< `X-Relais-Signature`
     std::string_view certificate_sha256;  ///< verified TLS client certificate (DER, hex)
     std::string_view certificate_cn;      ///< its common name
@@ -63,7 +29,7 @@ struct Credentials {
 
 /// The outcome of `Authenticator::authenticate`.
 struct Authentication {
-    const Client* client = nullptr;  ///< null: refused (or nothing presented)
+    const Caller* client = nullptr;  ///< null: refused (or nothing presented)
     /// Why the credentials were refused, for the 401 (never a secret or an expected value);
     /// empty with a null client when no credential was presented at all.
     std::string failure;
@@ -79,7 +45,7 @@ struct Authentication {
 /// - a Publik query signature (`orig`, `algo`, `timestamp`, `nonce`, `signature`, see
 ///   `publik_signature.h`): the secret is the one of the client whose `<publik orig>`
 ///   matches; the timestamp must be within the window and the nonce new;
-/// - an HMAC body signature (`X-Relais-Client: <name>` and `X-Relais-Signature:
+/// - an HMAC body signature (`X-Relais-Caller: <name>` and `X-Relais-Signature:
 ///   t=<unix seconds>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`): the timestamp is
 ///   checked first, the HMAC once the body is read (`verifyBody`), then the signature is
 ///   remembered as a nonce;
@@ -112,27 +78,27 @@ public:
     Authenticator& operator=(Authenticator&&) noexcept;
 
     /// The client for an `Authorization` header value (`Bearer <key>`), or null.
-    const Client* authenticate(std::string_view authorization) const;
+    const Caller* authenticate(std::string_view authorization) const;
     /// The client of a request's credentials (all of them checked; see the class comment).
     Authentication authenticate(const Credentials& credentials) const;
     /// Checks the body signature of a request `authenticate` left pending for `client`:
     /// `Unauthorized` when the HMAC differs or the signature was seen before.
-    sdk::Result<void> verifyBody(const Client& client, std::string_view signature_header,
+    sdk::Result<void> verifyBody(const Caller& client, std::string_view signature_header,
                                  std::string_view body) const;
 
-    const Client* find(std::string_view name) const noexcept;
-    const std::vector<Client>& clients() const noexcept { return clients_; }
+    const Caller* find(std::string_view name) const noexcept;
+    const std::vector<Caller>& clients() const noexcept { return clients_; }
     std::int64_t windowSeconds() const noexcept { return window_seconds_; }
 
 private:
     struct Secrets;
-    sdk::Result<const Client*> publikClient(std::string_view raw_query) const;
-    sdk::Result<const Client*> hmacClient(std::string_view name, std::string_view header) const;
-    const Client* certificateClient(std::string_view sha256, std::string_view cn) const;
+    sdk::Result<const Caller*> publikClient(std::string_view raw_query) const;
+    sdk::Result<const Caller*> hmacClient(std::string_view name, std::string_view header) const;
+    const Caller* certificateClient(std::string_view sha256, std::string_view cn) const;
     sdk::Result<void> remember(const std::string& nonce) const;
 
-    std::vector<Client> clients_;
-    std::unique_ptr<Secrets> secrets_;  ///< by client index; kept out of `Client`
+    std::vector<Caller> clients_;
+    std::unique_ptr<Secrets> secrets_;  ///< by client index; kept out of `Caller`
     std::int64_t window_seconds_;
     ReplayGuard replay_guard_;
     Clock clock_;

@@ -29,7 +29,7 @@ class Registry;
 namespace relais::http {
 class Authenticator;
 class Router;
-struct Route;
+struct Endpoint;
 }  // namespace relais::http
 
 /// @file
@@ -44,13 +44,13 @@ namespace relais::http::detail {
 /// Lifetime: owned by the server; outlives every handler (the server joins its threads
 /// before destroying it). Thread-safety: every member function is thread-safe;
 /// `drain_mutex_` guards `in_flight_`, `counters_mutex_` guards `counters_`.
-class Pipeline {
+class ServerState {
 public:
-    Pipeline(const config::LimitsConfig& limits, const Router& router,
-             const Authenticator& authenticator, metrics::Registry& metrics, log::Sink& sink,
-             bool access_log, RefusalObserver refusal_observer);
-    Pipeline(const Pipeline&) = delete;
-    Pipeline& operator=(const Pipeline&) = delete;
+    ServerState(const config::LimitsConfig& limits, const Router& router,
+                const Authenticator& authenticator, metrics::Registry& metrics, log::Sink& sink,
+                bool access_log, RefusalObserver refusal_observer);
+    ServerState(const ServerState&) = delete;
+    ServerState& operator=(const ServerState&) = delete;
 
     const config::LimitsConfig& limits() const noexcept { return limits_; }
     const Router& router() const noexcept { return router_; }
@@ -75,7 +75,7 @@ public:
     struct Outcome {
         std::string_view method;
         std::string_view raw_path;
-        const Route* route = nullptr;
+        const Endpoint* route = nullptr;
         int status = 0;
         std::size_t bytes_in = 0;
         std::size_t bytes_out = 0;

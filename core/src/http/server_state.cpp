@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-#include "http/pipeline.h"
+#include "http/server_state.h"
 
 #include <algorithm>
 #include <array>
@@ -7,7 +7,7 @@
 #include <exception>
 #include <utility>
 
-#include "relais/http/client.h"
+#include "relais/http/authenticator.h"
 #include "relais/http/router.h"
 #include "relais/metrics/registry.h"
 
@@ -29,9 +29,9 @@ std::string_view methodLabel(std::string_view method) noexcept {
 
 }  // namespace
 
-Pipeline::Pipeline(const config::LimitsConfig& limits, const Router& router,
-                   const Authenticator& authenticator, metrics::Registry& metrics, log::Sink& sink,
-                   bool access_log, RefusalObserver refusal_observer)
+ServerState::ServerState(const config::LimitsConfig& limits, const Router& router,
+                         const Authenticator& authenticator, metrics::Registry& metrics,
+                         log::Sink& sink, bool access_log, RefusalObserver refusal_observer)
     : limits_(limits),
       router_(router),
       authenticator_(authenticator),
@@ -53,7 +53,7 @@ Pipeline::Pipeline(const config::LimitsConfig& limits, const Router& router,
                                             {{"route", std::string(kUnmatched)}}));
 }
 
-void Pipeline::refused(const Refusal& refusal) noexcept {
+void ServerState::refused(const Refusal& refusal) noexcept {
     if (!refusal_observer_) return;
     try {
         refusal_observer_(refusal);
@@ -66,7 +66,7 @@ void Pipeline::refused(const Refusal& refusal) noexcept {
     }
 }
 
-void Pipeline::beginRequest() {
+void ServerState::beginRequest() {
     {
         std::lock_guard lock(drain_mutex_);
         ++in_flight_;
@@ -74,19 +74,19 @@ void Pipeline::beginRequest() {
     in_flight_gauge_.add(1);
 }
 
-void Pipeline::endRequest() {
+void ServerState::endRequest() {
     in_flight_gauge_.add(-1);
     std::lock_guard lock(drain_mutex_);
     if (--in_flight_ == 0) drained_.notify_all();
 }
 
-bool Pipeline::waitIdle(std::chrono::milliseconds timeout) {
+bool ServerState::waitIdle(std::chrono::milliseconds timeout) {
     std::unique_lock lock(drain_mutex_);
     return drained_.wait_for(lock, timeout, [this] { return in_flight_ == 0; });
 }
 
-metrics::Counter& Pipeline::requestCounter(std::string_view route, std::string_view method,
-                                           int status) {
+metrics::Counter& ServerState::requestCounter(std::string_view route, std::string_view method,
+                                              int status) {
     std::string key;
     key.reserve(route.size() + method.size() + 6);
     key.append(route).append(1, '\n').append(method).append(1, '\n').append(std::to_string(status));
@@ -104,7 +104,7 @@ metrics::Counter& Pipeline::requestCounter(std::string_view route, std::string_v
     return counter;
 }
 
-void Pipeline::record(const Outcome& outcome) noexcept {
+void ServerState::record(const Outcome& outcome) noexcept {
     try {
         const std::size_t index =
             outcome.route != nullptr

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-#include "relais/http/client.h"
+#include "relais/http/authenticator.h"
 
 #include <algorithm>
 
@@ -36,7 +36,7 @@ Authenticator standardAuthenticator() {
 
 TEST(AuthenticatorTest, FindsTheClientOfABearerKey) {
     const auto auth = standardAuthenticator();
-    const Client* client = auth.authenticate("Bearer portal-key");
+    const Caller* client = auth.authenticate("Bearer portal-key");
     ASSERT_NE(client, nullptr);
     EXPECT_EQ(client->name(), "portal");
     ASSERT_NE(auth.authenticate("Bearer app-key"), nullptr);
@@ -106,7 +106,7 @@ TEST(AuthenticatorTest, RefusesInconsistentClientsNamingFileLineAndClient) {
 
 TEST(ClientTest, HoldsOnlyItsRights) {
     const auto auth = standardAuthenticator();
-    const Client& portal = *auth.find("portal");
+    const Caller& portal = *auth.find("portal");
     EXPECT_TRUE(portal.hasRight(rights::kDossiersSubmit));
     EXPECT_TRUE(portal.hasRight(rights::kDossiersRead));
     EXPECT_FALSE(portal.hasRight(rights::kEventsWrite));
@@ -116,7 +116,7 @@ TEST(ClientTest, HoldsOnlyItsRights) {
 
 TEST(ClientTest, AdminImpliesOperatorRightsOnly) {
     const auto auth = standardAuthenticator();
-    const Client& ops = *auth.find("ops");
+    const Caller& ops = *auth.find("ops");
     EXPECT_TRUE(ops.hasRight(rights::kAdmin));
     EXPECT_TRUE(ops.hasRight(rights::kJobsAdmin));
     EXPECT_TRUE(ops.hasRight(rights::kConnectorsRead));
@@ -131,17 +131,17 @@ TEST(ClientTest, AdminImpliesOperatorRightsOnly) {
 
 TEST(ClientTest, ChecksProceduresAndInstancesWithWildcards) {
     const auto auth = standardAuthenticator();
-    const Client& portal = *auth.find("portal");
+    const Caller& portal = *auth.find("portal");
     EXPECT_TRUE(portal.mayUseProcedure("cantine"));
     EXPECT_FALSE(portal.mayUseProcedure("urbanisme"));
     EXPECT_FALSE(portal.mayUseProcedure(""));
     EXPECT_TRUE(portal.mayUseInstance("wcs"));
     EXPECT_FALSE(portal.mayUseInstance("ds"));
-    const Client& ops = *auth.find("ops");
+    const Caller& ops = *auth.find("ops");
     EXPECT_TRUE(ops.mayUseProcedure("urbanisme"));
     EXPECT_TRUE(ops.mayUseInstance("anything"));
     EXPECT_FALSE(ops.mayUseInstance(""));
-    const Client& app = *auth.find("app");
+    const Caller& app = *auth.find("app");
     EXPECT_FALSE(app.mayUseProcedure("cantine"));
     EXPECT_FALSE(app.mayUseInstance("wcs"));
 }

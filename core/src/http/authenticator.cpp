@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-#include "relais/http/client.h"
+#include "relais/http/authenticator.h"
 
 #include <algorithm>
 #include <chrono>
@@ -17,17 +17,8 @@
 namespace relais::http {
 namespace {
 
-// Rights that `admin` implies (the operator's rights; not the data rights of portals and
-// business applications).
-constexpr std::string_view kOperatorRights[] = {rights::kJobsAdmin, rights::kConnectorsRead,
-                                                rights::kMetricsRead, rights::kAuditRead};
-
 // A presented key longer than this is refused before hashing: no real key is that long.
 constexpr std::size_t kMaxKeyLength = 1024;
-
-bool contains(const std::vector<std::string>& list, std::string_view value) noexcept {
-    return std::find(list.begin(), list.end(), value) != list.end();
-}
 
 bool isLowerHexDigest(std::string_view text) noexcept {
     return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
@@ -43,37 +34,7 @@ std::string prefix(const config::ClientConfig& client) {
 
 }  // namespace
 
-Client::Client(const config::ClientConfig& config)
-    : name_(config.name),
-      key_sha256_(common::toLower(config.key_sha256)),
-      rights_(config.rights),
-      procedures_(config.procedures),
-      instances_(config.instances),
-      publik_orig_(config.publik_orig),
-      certificate_sha256_(common::toLower(config.certificate_sha256)),
-      certificate_cn_(config.certificate_cn),
-      rate_(config.rate),
-      burst_(config.burst) {}
-
-bool Client::hasRight(std::string_view right) const noexcept {
-    if (right.empty()) return false;
-    if (contains(rights_, right)) return true;
-    if (!contains(rights_, rights::kAdmin)) return false;
-    return std::find(std::begin(kOperatorRights), std::end(kOperatorRights), right) !=
-           std::end(kOperatorRights);
-}
-
-bool Client::mayUseProcedure(std::string_view procedure) const noexcept {
-    if (procedure.empty()) return false;
-    return contains(procedures_, "*") || contains(procedures_, procedure);
-}
-
-bool Client::mayUseInstance(std::string_view instance) const noexcept {
-    if (instance.empty()) return false;
-    return contains(instances_, "*") || contains(instances_, instance);
-}
-
-/// The signature secrets, by client index: kept apart from `Client`, which handlers see.
+/// The signature secrets, by client index: kept apart from `Caller`, which handlers see.
 struct Authenticator::Secrets {
     std::vector<std::string> publik;
     std::vector<std::string> hmac;
@@ -204,7 +165,7 @@ Authenticator::~Authenticator() = default;
 Authenticator::Authenticator(Authenticator&&) noexcept = default;
 Authenticator& Authenticator::operator=(Authenticator&&) noexcept = default;
 
-const Client* Authenticator::authenticate(std::string_view authorization) const {
+const Caller* Authenticator::authenticate(std::string_view authorization) const {
     authorization = common::trim(authorization);
     const auto space = authorization.find_first_of(" \t");
     if (space == std::string_view::npos) return nullptr;
@@ -232,9 +193,9 @@ const Client* Authenticator::authenticate(std::string_view authorization) const 
 
 Authentication Authenticator::authenticate(const Credentials& credentials) const {
     Authentication outcome;
-    const Client* found = nullptr;
+    const Caller* found = nullptr;
     // Each presented credential must hold, and name the same client as the others.
-    const auto agree = [&](const Client* client) {
+    const auto agree = [&](const Caller* client) {
         if (found != nullptr && client != found) {
             outcome.failure = "the credentials presented belong to different clients";
             return false;
@@ -244,14 +205,14 @@ Authentication Authenticator::authenticate(const Credentials& credentials) const
     };
 
     if (!credentials.certificate_sha256.empty()) {
-        const Client* client =
+        const Caller* client =
             certificateClient(credentials.certificate_sha256, credentials.certificate_cn);
         // A certificate no client claims is not a failure by itself: the CA vouches for the
         // connection, not for a client; another credential may still name one.
         if (client != nullptr && !agree(client)) return outcome;
     }
     if (!credentials.authorization.empty()) {
-        const Client* client = authenticate(credentials.authorization);
+        const Caller* client = authenticate(credentials.authorization);
         if (client == nullptr) {
             outcome.failure = "the credentials are not a valid API key";
             return outcome;
@@ -279,9 +240,9 @@ Authentication Authenticator::authenticate(const Credentials& credentials) const
     return outcome;
 }
 
-sdk::Result<const Client*> Authenticator::publikClient(std::string_view raw_query) const {
+sdk::Result<const Caller*> Authenticator::publikClient(std::string_view raw_query) const {
     const auto* secrets = secrets_.get();
-    const Client* client = nullptr;
+    const Caller* client = nullptr;
     auto verified = publik::verifyQuery(
         raw_query,
         [&](std::string_view orig) -> std::optional<std::string> {
@@ -301,19 +262,19 @@ sdk::Result<const Client*> Authenticator::publikClient(std::string_view raw_quer
     return client;
 }
 
-sdk::Result<const Client*> Authenticator::hmacClient(std::string_view name,
+sdk::Result<const Caller*> Authenticator::hmacClient(std::string_view name,
                                                      std::string_view header) const {
     if (name.empty()) {
-        return unauthorized("X-Relais-Signature needs X-Relais-Client naming the client");
+        return unauthorized("X-Relais-Signature needs X-Relais-Caller naming the client");
     }
     if (header.empty()) {
-        return unauthorized("X-Relais-Client needs X-Relais-Signature signing the body");
+        return unauthorized("X-Relais-Caller needs X-Relais-Signature signing the body");
     }
-    const Client* client = find(name);
+    const Caller* client = find(name);
     const auto index =
         client == nullptr ? clients_.size() : static_cast<std::size_t>(client - clients_.data());
     if (client == nullptr || secrets_->hmac[index].empty()) {
-        return unauthorized("no client signs its requests under this X-Relais-Client name");
+        return unauthorized("no client signs its requests under this X-Relais-Caller name");
     }
     const auto parsed = parseBodySignature(header);
     if (!parsed) {
@@ -329,7 +290,7 @@ sdk::Result<const Client*> Authenticator::hmacClient(std::string_view name,
     return client;
 }
 
-sdk::Result<void> Authenticator::verifyBody(const Client& client, std::string_view signature_header,
+sdk::Result<void> Authenticator::verifyBody(const Caller& client, std::string_view signature_header,
                                             std::string_view body) const {
     const auto index = static_cast<std::size_t>(&client - clients_.data());
     const auto parsed = parseBodySignature(signature_header);
@@ -351,7 +312,7 @@ sdk::Result<void> Authenticator::verifyBody(const Client& client, std::string_vi
     return {};
 }
 
-const Client* Authenticator::certificateClient(std::string_view sha256, std::string_view cn) const {
+const Caller* Authenticator::certificateClient(std::string_view sha256, std::string_view cn) const {
     // A pinned fingerprint names one certificate; a common name, any the CA issues under it:
     // the more precise wins when both match.
     for (const auto& client : clients_) {
@@ -379,7 +340,7 @@ sdk::Result<void> Authenticator::remember(const std::string& nonce) const {
     return {};
 }
 
-const Client* Authenticator::find(std::string_view name) const noexcept {
+const Caller* Authenticator::find(std::string_view name) const noexcept {
     for (const auto& client : clients_) {
         if (client.name_ == name) return &client;
     }
