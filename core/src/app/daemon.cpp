@@ -25,8 +25,8 @@
 #include "relais/pipeline/routes.h"
 #include "relais/plugin/instance.h"
 #include "relais/plugin/library.h"
-#include "relais/runtime/http_client.h"
-#include "relais/runtime/services.h"
+#include "relais/host/http_client.h"
+#include "relais/host/services.h"
 #include "relais/store/store.h"
 #include "relais/subjects/prefill.h"
 #include "relais/subjects/purger.h"
@@ -42,7 +42,7 @@ struct Daemon::Parts {
           sink(config->log.file),
           logger(sink, "core", log::parseLevel(config->log.level).value_or(sdk::LogLevel::Info)),
           secrets(config->base_dir, [this](std::string_view value) { sink.addSecret(value); }),
-          http_client(runtime::makeHttpClient()),
+          http_client(host::makeHttpClient()),
           services{sink,
                    metrics,
                    clock,
@@ -73,10 +73,10 @@ struct Daemon::Parts {
     log::Sink sink;
     log::Logger logger;
     metrics::Registry metrics;
-    runtime::SystemClock clock;
+    host::SystemClock clock;
     config::SecretResolver secrets;
     std::unique_ptr<sdk::HttpClient> http_client;
-    runtime::Services services;
+    host::Services services;
     std::unique_ptr<store::Store> store;
     pipeline::BlobStore blobs;
     plugin::Registry plugins;

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "relais/common/sealer.h"
-#include "relais/runtime/services.h"
+#include "relais/host/services.h"
 #include "relais/sdk/json.h"
 #include "relais/store/store.h"
 #include "relais/subjects/validity.h"
@@ -103,7 +103,7 @@ int runSubjectsImport(const config::Config& config, const ImportOptions& options
     }
 
     // Everything is checked before anything is written.
-    runtime::SystemClock clock;
+    host::SystemClock clock;
     const std::int64_t now = clock.now().micros;
     const std::string process = "import:" + std::filesystem::path(options.file).filename().string();
     std::vector<Record> records;

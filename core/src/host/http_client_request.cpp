@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-#include "runtime/http_client_request.h"
+#include "host/http_client_request.h"
 
 #include <array>
 #include <cctype>
@@ -9,7 +9,7 @@
 #include <Poco/Net/IPAddress.h>
 #include <Poco/URI.h>
 
-namespace relais::runtime::http_detail {
+namespace relais::host::http_detail {
 namespace {
 
 using sdk::ErrorCode;
@@ -241,4 +241,4 @@ bool asksToClose(const sdk::HttpHeaders& headers) noexcept {
     return false;
 }
 
-}  // namespace relais::runtime::http_detail
+}  // namespace relais::host::http_detail

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-#include "relais/runtime/http_client.h"
+#include "relais/host/http_client.h"
 
 #include <chrono>
 #include <string>
@@ -14,7 +14,7 @@
 
 #include "http_test_servers.h"
 
-namespace relais::runtime {
+namespace relais::host {
 namespace {
 
 using sdk::ErrorCode;
@@ -565,4 +565,4 @@ TEST(HttpClient, RejectsBadOptions) {
 }
 
 }  // namespace
-}  // namespace relais::runtime
+}  // namespace relais::host

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-#include "relais/runtime/http_client.h"
+#include "relais/host/http_client.h"
 
 #include <algorithm>
 #include <chrono>
@@ -32,10 +32,10 @@
 
 #include "relais/common/errors.h"
 
-#include "runtime/http_client_request.h"
-#include "runtime/http_client_tls.h"
+#include "host/http_client_request.h"
+#include "host/http_client_tls.h"
 
-namespace relais::runtime {
+namespace relais::host {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -688,4 +688,4 @@ std::unique_ptr<sdk::HttpClient> makeHttpClient(const HttpClientOptions& options
     return std::make_unique<PooledHttpClient>(options);
 }
 
-}  // namespace relais::runtime
+}  // namespace relais::host

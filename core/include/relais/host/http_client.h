@@ -8,7 +8,7 @@
 /// @file
 /// The host's outbound HTTP(S) client (Poco::Net), handed to plugins as `sdk::HttpClient`.
 
-namespace relais::runtime {
+namespace relais::host {
 
 struct HttpClientOptions {
     int max_idle_per_endpoint = 16;  ///< pooled keep-alive sessions per endpoint (0: none)
@@ -53,4 +53,4 @@ struct HttpClientOptions {
 /// `idle_timeout_ms`.
 std::unique_ptr<sdk::HttpClient> makeHttpClient(const HttpClientOptions& options = {});
 
-}  // namespace relais::runtime
+}  // namespace relais::host

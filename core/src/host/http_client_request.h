@@ -14,7 +14,7 @@
 /// `headers[i]`, `timeout_ms`…); messages never quote the URL's path or query, nor a header
 /// value, since either may carry a secret (API key, signature, bearer token).
 
-namespace relais::runtime::http_detail {
+namespace relais::host::http_detail {
 
 /// Where a request goes and what its request line carries.
 struct Target {
@@ -45,4 +45,4 @@ bool isIdempotent(std::string_view method) noexcept;
 /// True when one of `headers` is `Connection` with the `close` option.
 bool asksToClose(const sdk::HttpHeaders& headers) noexcept;
 
-}  // namespace relais::runtime::http_detail
+}  // namespace relais::host::http_detail

@@ -19,7 +19,7 @@ class Registry;
 /// @file
 /// The process-wide services, and the per-instance `sdk::Host` built from them.
 
-namespace relais::runtime {
+namespace relais::host {
 
 /// Wall clock and monotonic clock of the system.
 class SystemClock final : public sdk::Clock {
@@ -46,4 +46,4 @@ struct Services {
 std::unique_ptr<sdk::Host> makeInstanceHost(const Services& services, const std::string& instance,
                                             const std::string& log_level);
 
-}  // namespace relais::runtime
+}  // namespace relais::host

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-#include "relais/runtime/services.h"
+#include "relais/host/services.h"
 
 #include <chrono>
 #include <mutex>
@@ -8,7 +8,7 @@
 #include "relais/log/log.h"
 #include "relais/metrics/registry.h"
 
-namespace relais::runtime {
+namespace relais::host {
 namespace {
 
 // Plugin metrics land in the process registry as `relais_plugin_<name>` with the instance
@@ -111,4 +111,4 @@ std::unique_ptr<sdk::Host> makeInstanceHost(const Services& services, const std:
     return std::make_unique<InstanceHost>(services, instance, level);
 }
 
-}  // namespace relais::runtime
+}  // namespace relais::host

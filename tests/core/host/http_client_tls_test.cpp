@@ -7,11 +7,11 @@
 #include <Poco/Net/NetSSL.h>
 #include <gtest/gtest.h>
 
-#include "relais/runtime/http_client.h"
+#include "relais/host/http_client.h"
 
 #include "http_test_servers.h"
 
-namespace relais::runtime {
+namespace relais::host {
 namespace {
 
 using sdk::ErrorCode;
@@ -263,4 +263,4 @@ TEST_F(HttpClientTls, PlainHttpServerIsUnavailable) {
 }
 
 }  // namespace
-}  // namespace relais::runtime
+}  // namespace relais::host

@@ -17,7 +17,7 @@ class X509Certificate;
 /// @file
 /// Private to the HTTP client: the OpenSSL contexts of outbound calls.
 
-namespace relais::runtime::http_detail {
+namespace relais::host::http_detail {
 
 /// The client TLS contexts, one per distinct `TlsOptions` and on-disk version of the files
 /// it names (a renewed client certificate or CA bundle is picked up by the next request
@@ -64,4 +64,4 @@ std::string verifyFailure();
 /// certificate has no DNS name).
 bool certificateMatchesHost(const Poco::Net::X509Certificate& certificate, const std::string& host);
 
-}  // namespace relais::runtime::http_detail
+}  // namespace relais::host::http_detail

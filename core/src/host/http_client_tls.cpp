@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-#include "runtime/http_client_tls.h"
+#include "host/http_client_tls.h"
 
 #include <algorithm>
 #include <vector>
@@ -14,7 +14,7 @@
 #include <openssl/x509v3.h>
 #include <sys/stat.h>
 
-namespace relais::runtime::http_detail {
+namespace relais::host::http_detail {
 namespace {
 
 using sdk::ErrorCode;
@@ -225,4 +225,4 @@ bool certificateMatchesHost(const Poco::Net::X509Certificate& certificate,
                            nullptr) == 1;
 }
 
-}  // namespace relais::runtime::http_detail
+}  // namespace relais::host::http_detail
