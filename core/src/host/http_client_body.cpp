@@ -3,37 +3,58 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
+#include <string>
 
 #include <Poco/Exception.h>
 #include <Poco/Net/NetException.h>
+#include <Poco/Timespan.h>
+
+#include "relais/common/chunked_decoder.h"
 
 namespace relais::host::http_detail {
 namespace {
 
 constexpr std::size_t kReadChunk = 16 * 1024;
-constexpr std::size_t kMaxChunkLine = 4096;
-constexpr int kMaxTrailerFields = 100;
 
-/// One line of the chunked framing, without its CRLF.
-std::string readChunkLine(Connection& connection, Clock::time_point deadline) {
-    std::string line;
-    for (;;) {
-        // The socket timeout was set for the line; the clock check bounds a line that
-        // trickles in byte by byte.
-        (void)remaining(deadline);
-        const int ch = connection.nextByte();
-        if (ch == std::char_traits<char>::eof()) {
-            throw Poco::IOException("connection closed inside the chunked body");
+/// The connection as the chunked decoder's source, each read bounded by the deadline: the
+/// socket timeout is set to the time left before a raw read and at the start of each
+/// framing line; the clock check on every byte bounds a line that trickles in.
+class ConnectionSource final : public common::ChunkedSource {
+public:
+    ConnectionSource(Connection& connection, const sdk::HttpRequest& request,
+                     Clock::time_point deadline) noexcept
+        : connection_(connection),
+          connect_timeout_(millis(request.connect_timeout_ms)),
+          deadline_(deadline) {}
+
+    std::optional<char> readByte() override {
+        if (in_line_) {
+            (void)remaining(deadline_);
+        } else {
+            connection_.setTimeouts(connect_timeout_, remaining(deadline_));
+            in_line_ = true;
         }
-        if (ch == '\n') break;
-        if (line.size() >= kMaxChunkLine) {
-            throw Poco::Net::MessageException("chunk header line too long");
-        }
-        line.push_back(static_cast<char>(ch));
+        const int ch = connection_.nextByte();
+        if (ch == std::char_traits<char>::eof()) return std::nullopt;
+        if (ch == '\n') in_line_ = false;
+        return static_cast<char>(ch);
     }
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    return line;
-}
+
+    std::size_t read(char* buffer, std::size_t length) override {
+        in_line_ = false;
+        connection_.setTimeouts(connect_timeout_, remaining(deadline_));
+        const int n =
+            connection_.readRaw(buffer, static_cast<std::streamsize>(std::min(length, kReadChunk)));
+        return n > 0 ? static_cast<std::size_t>(n) : 0;
+    }
+
+private:
+    Connection& connection_;
+    Poco::Timespan connect_timeout_;
+    Clock::time_point deadline_;
+    bool in_line_ = false;
+};
 
 }  // namespace
 
@@ -56,60 +77,22 @@ BodyRead readBody(Connection& connection, std::istream& body_in, const sdk::Http
     }
 }
 
-/// Decodes a chunked body (RFC 9112 §7.1) from the connection. Poco's decoder takes a
-/// connection closed in the middle of the body for its end, which would hand a truncated
-/// document to the caller as complete; this one requires the last chunk.
 BodyRead readChunkedBody(Connection& connection, const sdk::HttpRequest& request,
                          Clock::time_point deadline, std::string& body) {
-    const Poco::Timespan connect_timeout = millis(request.connect_timeout_ms);
-    char buffer[kReadChunk];
-    for (;;) {
-        connection.setTimeouts(connect_timeout, remaining(deadline));
-        const std::string line = readChunkLine(connection, deadline);
-        std::uint64_t size = 0;
-        std::size_t digits = 0;
-        for (; digits < line.size(); ++digits) {
-            const char c = line[digits];
-            int value = 0;
-            if (c >= '0' && c <= '9') {
-                value = c - '0';
-            } else if (c >= 'a' && c <= 'f') {
-                value = c - 'a' + 10;
-            } else if (c >= 'A' && c <= 'F') {
-                value = c - 'A' + 10;
-            } else {
-                break;
-            }
-            if (digits == 15) throw Poco::Net::MessageException("chunk size too large");
-            size = size * 16 + static_cast<std::uint64_t>(value);
-        }
-        const char after = digits < line.size() ? line[digits] : ';';
-        if (digits == 0 || (after != ';' && after != ' ' && after != '\t')) {
-            throw Poco::Net::MessageException("invalid chunk size line");
-        }
-        if (size == 0) {
-            // Trailer fields, ignored, up to the empty line.
-            for (int fields = 0; !readChunkLine(connection, deadline).empty(); ++fields) {
-                if (fields == kMaxTrailerFields) {
-                    throw Poco::Net::MessageException("too many trailer fields");
-                }
-            }
+    ConnectionSource source(connection, request, deadline);
+    const common::ChunkedResult result =
+        common::decodeChunkedBody(source, request.max_response_bytes, body);
+    switch (result.outcome) {
+        case common::ChunkedOutcome::Complete:
             return BodyRead::Complete;
-        }
-        if (size > request.max_response_bytes - body.size()) return BodyRead::TooLarge;
-        auto left = static_cast<std::size_t>(size);
-        while (left > 0) {
-            connection.setTimeouts(connect_timeout, remaining(deadline));
-            const int n = connection.readRaw(
-                buffer, static_cast<std::streamsize>(std::min(left, sizeof buffer)));
-            if (n <= 0) throw Poco::IOException("connection closed inside the chunked body");
-            body.append(buffer, static_cast<std::size_t>(n));
-            left -= static_cast<std::size_t>(n);
-        }
-        if (!readChunkLine(connection, deadline).empty()) {
-            throw Poco::Net::MessageException("chunk not followed by CRLF");
-        }
+        case common::ChunkedOutcome::TooLarge:
+            return BodyRead::TooLarge;
+        case common::ChunkedOutcome::Malformed:
+            throw Poco::Net::MessageException(result.detail);
+        case common::ChunkedOutcome::Truncated:
+            break;
     }
+    throw Poco::IOException(result.detail);
 }
 
 }  // namespace relais::host::http_detail

@@ -21,9 +21,11 @@ enum class BodyRead { Complete, TooLarge };
 BodyRead readBody(Connection& connection, std::istream& body_in, const sdk::HttpRequest& request,
                   Clock::time_point deadline, std::string& body);
 
-/// Decodes a chunked body (RFC 9112 §7.1) from the connection, appending to `body`.
-/// Throws `Poco::Net::MessageException` for bad framing and `Poco::IOException` when the
-/// connection ends before the last chunk.
+/// Decodes a chunked body from the connection with `common::decodeChunkedBody` (strict:
+/// CRLF line ends, the last chunk required), appending to `body`. Poco's own decoder takes
+/// a connection closed in the middle of the body for its end, which would hand a truncated
+/// document to the caller as complete. Throws `Poco::Net::MessageException` for bad
+/// framing and `Poco::IOException` when the connection ends before the last chunk.
 BodyRead readChunkedBody(Connection& connection, const sdk::HttpRequest& request,
                          Clock::time_point deadline, std::string& body);
 
