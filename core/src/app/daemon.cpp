@@ -9,8 +9,9 @@
 #include "relais/api/routes.h"
 #include "relais/common/errors.h"
 #include "relais/common/files.h"
-#include "relais/common/sealer.h"
 #include "relais/config/secrets.h"
+#include "relais/host/http_client.h"
+#include "relais/host/services.h"
 #include "relais/http/authenticator.h"
 #include "relais/http/router.h"
 #include "relais/http/server.h"
@@ -25,9 +26,8 @@
 #include "relais/pipeline/routes.h"
 #include "relais/plugin/instance.h"
 #include "relais/plugin/library.h"
-#include "relais/host/http_client.h"
-#include "relais/host/services.h"
 #include "relais/store/store.h"
+#include "relais/subjects/attribute_key_ring.h"
 #include "relais/subjects/prefill.h"
 #include "relais/subjects/purger.h"
 #include "relais/subjects/vault.h"
@@ -91,7 +91,7 @@ struct Daemon::Parts {
     std::unique_ptr<pipeline::Ingestor> ingestor;
     std::unique_ptr<pipeline::Poller> poller;
     // The verified-attribute store, when the config has one.
-    std::unique_ptr<common::KeyRing> keys;
+    std::unique_ptr<subjects::KeyRing> keys;
     std::unique_ptr<subjects::AttributeVault> vault;
     std::unique_ptr<subjects::PrefillService> prefill;
     std::unique_ptr<subjects::Purger> purger;
@@ -139,10 +139,10 @@ Daemon::Daemon(std::shared_ptr<const config::Config> config)
         std::make_unique<pipeline::Poller>(*p.store, p.instances, p.clock, p.logger, p.metrics);
     const config::AttributesConfig& attributes = p.config->attributes;
     if (attributes.enabled) {
-        std::vector<common::KeySpec> keys;
+        std::vector<subjects::KeySpec> keys;
         for (const auto& key : attributes.keys) keys.push_back({key.id, key.file});
-        p.keys =
-            std::make_unique<common::KeyRing>(common::KeyRing::load(keys, attributes.current_key));
+        p.keys = std::make_unique<subjects::KeyRing>(
+            subjects::KeyRing::load(keys, attributes.current_key));
         p.vault = std::make_unique<subjects::AttributeVault>(*p.store, *p.keys);
         p.prefill = std::make_unique<subjects::PrefillService>(
             *p.config, *p.store, *p.vault, p.instances, p.clock, p.logger, p.metrics);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-#include "relais/common/pivot.h"
+#include "relais/identity/pivot.h"
 
 #include <array>
 #include <cstdint>
@@ -11,7 +11,14 @@
 #include "relais/common/crypto.h"
 #include "relais/common/strings.h"
 
-namespace relais::common {
+namespace relais::identity {
+
+// The generic text and hash helpers of relais_common, used unqualified below.
+using common::sha256Hex;
+using common::splitTrimmed;
+using common::toLower;
+using common::trim;
+
 namespace {
 
 // ---------------------------------------------------------------------------------------
@@ -401,4 +408,4 @@ std::string pivotHash(const sdk::IdentityPivot& normalised) {
     return sha256Hex(text);
 }
 
-}  // namespace relais::common
+}  // namespace relais::identity

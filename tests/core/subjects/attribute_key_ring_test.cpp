@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // Attribute encryption at rest: key files, sealing, opening, rotation, known answers.
-#include "relais/common/sealer.h"
+#include "relais/subjects/attribute_key_ring.h"
 
 #include <atomic>
 #include <memory>
@@ -17,8 +17,12 @@
 
 #include "support/temp_dir.h"
 
-namespace relais::common {
+namespace relais::subjects {
 namespace {
+
+using common::base64Encode;
+using common::fromHex;
+using common::toHex;
 
 using sdk::ErrorCode;
 using test::TempDir;
@@ -404,4 +408,4 @@ TEST(SealWithIvTest, RefusesWrongKeyOrIvSizes) {
 }
 
 }  // namespace
-}  // namespace relais::common
+}  // namespace relais::subjects

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // Identity pivot normalisation and hashing.
-#include "relais/common/pivot.h"
+#include "relais/identity/pivot.h"
 
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-namespace relais::common {
+namespace relais::identity {
 namespace {
 
 using sdk::ErrorCode;
@@ -362,4 +362,4 @@ TEST(PivotTest, HashIsEmptyWithoutFamilyNameOrBirthDate) {
 }
 
 }  // namespace
-}  // namespace relais::common
+}  // namespace relais::identity
