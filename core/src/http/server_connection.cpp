@@ -2,7 +2,6 @@
 #include "http/server_connection.h"
 
 #include <algorithm>
-#include <array>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,6 +19,7 @@
 #include "relais/http/request.h"
 
 #include "http/connection_guard.h"
+#include "http/lingering_close.h"
 #include "http/request_handler.h"
 #include "http/server_state.h"
 
@@ -28,18 +28,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// After refusing a request head, what is read and dropped of the rest (up to this much,
-// for at most this long) so that the client reads the answer instead of a reset.
-constexpr std::size_t kLingerMaxBytes = std::size_t{1024} * 1024;
-constexpr auto kLingerMaxTime = std::chrono::milliseconds(1000);
-
 /// The status and detail for what Poco's request parser refused (messages of Poco 1.11's
 /// HTTPRequest::read and MessageHeader::read).
-std::string reasonFor(int status) {
-    return Poco::Net::HTTPResponse::getReasonForStatus(
-        static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-}
-
 std::pair<int, std::string> classify(const Poco::Net::MessageException& error) {
     const std::string& what = error.message();
     const auto mentions = [&what](std::string_view text) {
@@ -166,15 +156,7 @@ void ServerConnection::refuseHead(const Poco::Net::MessageException& error,
 
         // The rest of the head is still coming: read it away for a bounded time, so that
         // the client sees the answer rather than a connection reset.
-        socket().setReceiveTimeout(Poco::Timespan(0, 100'000));
-        std::array<char, 16 * 1024> buffer{};
-        std::size_t discarded = 0;
-        const auto deadline = Clock::now() + kLingerMaxTime;
-        while (discarded < kLingerMaxBytes && Clock::now() < deadline) {
-            const int n = socket().receiveBytes(buffer.data(), static_cast<int>(buffer.size()));
-            if (n <= 0) break;
-            discarded += static_cast<std::size_t>(n);
-        }
+        discardIncoming(socket(), Poco::Timespan(0, 100'000));
     } catch (...) {
         // The client went away or the socket failed: the connection ends either way.
     }
