@@ -32,11 +32,11 @@
 #include "relais/common/strings.h"
 #include "relais/config/config.h"
 #include "relais/config/secrets.h"
+#include "relais/host/services.h"
 #include "relais/log/log.h"
 #include "relais/metrics/registry.h"
 #include "relais/plugin/instance.h"
 #include "relais/plugin/library.h"
-#include "relais/host/services.h"
 
 #include "support/temp_dir.h"
 

@@ -5,10 +5,10 @@
 #include <string>
 
 #include "relais/config/secrets.h"
-#include "relais/log/log.h"
-#include "relais/metrics/registry.h"
 #include "relais/host/http_client.h"
 #include "relais/host/services.h"
+#include "relais/log/log.h"
+#include "relais/metrics/registry.h"
 #include "relais/sdk/host.h"
 
 #include "support/temp_dir.h"

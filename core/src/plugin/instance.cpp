@@ -8,8 +8,8 @@
 #include <utility>
 
 #include "relais/common/errors.h"
-#include "relais/plugin/library.h"
 #include "relais/host/services.h"
+#include "relais/plugin/library.h"
 #include "relais/sdk/host.h"
 
 #include "plugin/config_value.h"

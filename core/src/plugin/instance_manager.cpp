@@ -7,10 +7,10 @@
 #include <Poco/Exception.h>
 
 #include "relais/common/errors.h"
+#include "relais/host/services.h"
 #include "relais/log/log.h"
 #include "relais/plugin/instance.h"
 #include "relais/plugin/library.h"
-#include "relais/host/services.h"
 
 #include "plugin/config_value.h"
 

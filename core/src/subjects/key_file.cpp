@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "relais/common/errors.h"
+#include "relais/common/unique_fd.h"
 
 namespace relais::subjects::detail {
 namespace {
@@ -39,21 +40,6 @@ bool allHex(std::string_view text) noexcept {
     return true;
 }
 
-// Closes a descriptor on scope exit.
-class Fd {
-public:
-    explicit Fd(int fd) noexcept : fd_(fd) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const noexcept { return fd_; }
-
-private:
-    int fd_;
-};
-
 }  // namespace
 
 [[noreturn]] void refuse(const KeySpec& spec, const std::string& what) {
@@ -69,7 +55,7 @@ bool validKeyId(std::string_view id) noexcept {
 }
 
 void readKeyFile(const KeySpec& spec, KeyBytes& key) {
-    const Fd fd(::open(spec.file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    const common::UniqueFd fd(::open(spec.file.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
     if (fd.get() < 0) {
         const int error = errno;
         refuse(spec, error == ENOENT

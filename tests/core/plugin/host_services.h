@@ -7,9 +7,9 @@
 
 #include "relais/config/config.h"
 #include "relais/config/secrets.h"
+#include "relais/host/services.h"
 #include "relais/log/log.h"
 #include "relais/metrics/registry.h"
-#include "relais/host/services.h"
 #include "relais/sdk/http_client.h"
 
 #include "support/temp_dir.h"
