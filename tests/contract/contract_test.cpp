@@ -32,11 +32,11 @@
 #include "relais/common/strings.h"
 #include "relais/config/config.h"
 #include "relais/config/secrets.h"
+#include "relais/host/services.h"
 #include "relais/log/log.h"
 #include "relais/metrics/registry.h"
 #include "relais/plugin/instance.h"
 #include "relais/plugin/library.h"
-#include "relais/runtime/services.h"
 
 #include "support/temp_dir.h"
 
@@ -202,10 +202,10 @@ protected:
     relais::test::TempDir tmp_;
     log::Sink sink_;
     metrics::Registry metrics_;
-    runtime::SystemClock clock_;
+    host::SystemClock clock_;
     NoNetwork http_;
     config::SecretResolver secrets_;
-    runtime::Services services_;
+    host::Services services_;
     Registry registry_;
     const Library* library_ = nullptr;
     std::string load_error_;

@@ -5,10 +5,10 @@
 #include <string>
 
 #include "relais/config/secrets.h"
+#include "relais/host/http_client.h"
+#include "relais/host/services.h"
 #include "relais/log/log.h"
 #include "relais/metrics/registry.h"
-#include "relais/runtime/http_client.h"
-#include "relais/runtime/services.h"
 #include "relais/sdk/host.h"
 
 #include "support/temp_dir.h"
@@ -23,13 +23,13 @@ public:
     TestServices()
         : sink_(dir_.file("test.log")),
           secrets_(dir_.path(), [this](std::string_view v) { sink_.addSecret(v); }),
-          http_(runtime::makeHttpClient()),
+          http_(host::makeHttpClient()),
           services_{
               sink_, metrics_, clock_, *http_, secrets_, dir_.file("data"), sdk::LogLevel::Debug} {}
 
     /// A host for instance `name`; keep it alive as long as the plugin object.
     std::unique_ptr<sdk::Host> host(const std::string& name) {
-        return runtime::makeInstanceHost(services_, name, "debug");
+        return host::makeInstanceHost(services_, name, "debug");
     }
 
     const TempDir& dir() const noexcept { return dir_; }
@@ -40,10 +40,10 @@ private:
     TempDir dir_;
     log::Sink sink_;
     metrics::Registry metrics_;
-    runtime::SystemClock clock_;
+    host::SystemClock clock_;
     config::SecretResolver secrets_;
     std::unique_ptr<sdk::HttpClient> http_;
-    runtime::Services services_;
+    host::Services services_;
 };
 
 }  // namespace relais::test

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "relais/api/routes.h"
-#include "relais/http/client.h"
+#include "relais/http/authenticator.h"
 #include "relais/http/router.h"
 #include "relais/store/store.h"
 

@@ -4,13 +4,14 @@
 #include "relais/api/routes.h"
 #include "relais/common/strings.h"
 #include "relais/config/config.h"
-#include "relais/http/client.h"
+#include "relais/http/authenticator.h"
 #include "relais/http/router.h"
 #include "relais/log/log.h"
 #include "relais/mapping/mapping.h"
 #include "relais/pipeline/delivery.h"
 #include "relais/pipeline/ingest.h"
 #include "relais/pipeline/routes.h"
+#include "relais/pipeline/sync_delivery.h"
 #include "relais/plugin/instance.h"
 #include "relais/store/store.h"
 
@@ -55,75 +56,51 @@ bool isJson(std::string_view content_type) {
            (base.starts_with("application/") && base.ends_with("+json"));
 }
 
-// The body of a synchronous answer: the route's response mapping applied to the delivery's
-// outcome, or relais's own shape.
-sdk::Result<http::Response> syncAnswer(int status, const pipeline::Route& route,
-                                       const sdk::Dossier& dossier, const std::string& business_id,
-                                       const std::string& display_id,
-                                       const sdk::Json& application_response) {
-    if (!route.response_mapping) {
-        sdk::Json body = sdk::Json::object();
-        body.set("id", dossier.id);
-        body.set("status_url", "/v1/dossiers/" + dossier.id);
-        body.set("business_id", business_id);
-        if (!display_id.empty()) body.set("display_id", display_id);
-        return http::jsonResponse(status, body);
-    }
-    sdk::Dossier outcome = dossier;
-    outcome.fields = sdk::Json::object();
-    outcome.fields.set("dossier_id", dossier.id);
-    outcome.fields.set("source_key", dossier.source_key);
-    outcome.fields.set("procedure", dossier.procedure);
-    outcome.fields.set("business_id", business_id);
-    outcome.fields.set("display_id", display_id);
-    outcome.fields.set("response", application_response);
-    auto mapped = route.response_mapping->apply(outcome);
-    if (!mapped) return std::move(mapped).error();
-    http::Response response;
-    response.status = status;
-    response.content_type = mapped->content_type;
-    response.body = std::move(mapped->body);
-    return response;
-}
-
-// A 502 for a synchronous delivery that failed, saying what happens next.
-http::Response syncFailure(const pipeline::Route& route, const std::string& dossier_id,
-                           const pipeline::DeliveryReport& report) {
-    const bool retrying = report.outcome == pipeline::DeliveryOutcome::Retrying ||
-                          report.outcome == pipeline::DeliveryOutcome::NotRecorded;
-    sdk::Json body = sdk::Json::object();
-    body.set("type", "urn:relais:problem:delivery-failed");
-    body.set("title", "Bad Gateway");
-    body.set("status", 502);
-    body.set("detail",
-             "the dossier was stored, but its delivery to '" + route.target +
-                 "' failed: " + report.error.message +
-                 (retrying ? " (it will be retried)" : " (it is on the dead-letter list)"));
-    body.set("dossier_id", dossier_id);
-    body.set("status_url", "/v1/dossiers/" + dossier_id);
-    body.set("retrying", retrying);
-    http::Response response = http::jsonResponse(502, body);
-    response.content_type = "application/problem+json";
-    return response;
-}
-
-// A replayed webhook on a synchronous route: the first delivery's answer when it is done.
-http::Response syncReplay(Context& context, const pipeline::Route& route,
-                          const sdk::Dossier& dossier) {
-    auto links = context.store.links(dossier.id);
-    if (!links) return http::problemFromError(links.error());
-    for (const auto& link : *links) {
-        if (link.target != route.target) continue;
-        auto answer = syncAnswer(200, route, dossier, link.business_id, link.display_id, {});
-        if (!answer) return http::problemFromError(answer.error());
-        return std::move(answer).value();
-    }
+// The HTTP response for a synchronous route's answer (pipeline/sync_delivery.h);
+// `delivered_status` is 201 for a new dossier, 200 for a replay.
+http::Response syncResponse(const pipeline::SyncAnswer& answer, const sdk::Dossier& dossier,
+                            int delivered_status) {
     sdk::Json body = sdk::Json::object();
     body.set("id", dossier.id);
     body.set("status_url", "/v1/dossiers/" + dossier.id);
-    body.set("duplicate", true);
-    body.set("delivery", "pending");
-    return http::jsonResponse(202, body);
+    switch (answer.kind) {
+        case pipeline::SyncAnswer::Kind::Delivered: {
+            if (answer.mapped) {
+                http::Response response;
+                response.status = delivered_status;
+                response.content_type = answer.mapped->content_type;
+                response.body = answer.mapped->body;
+                return response;
+            }
+            body.set("business_id", answer.business_id);
+            if (!answer.display_id.empty()) body.set("display_id", answer.display_id);
+            return http::jsonResponse(delivered_status, body);
+        }
+        case pipeline::SyncAnswer::Kind::AwaitingAcknowledgement:
+            body.set("delivery", "awaiting_acknowledgement");
+            return http::jsonResponse(202, body);
+        case pipeline::SyncAnswer::Kind::DeliveryPending:
+            body.set("duplicate", true);
+            body.set("delivery", "pending");
+            return http::jsonResponse(202, body);
+        case pipeline::SyncAnswer::Kind::Failed:
+            break;
+    }
+    // A 502 for a synchronous delivery that failed, saying what happens next.
+    sdk::Json problem = sdk::Json::object();
+    problem.set("type", "urn:relais:problem:delivery-failed");
+    problem.set("title", "Bad Gateway");
+    problem.set("status", 502);
+    problem.set("detail", "the dossier was stored, but its delivery to '" + answer.target +
+                              "' failed: " + answer.failure +
+                              (answer.retrying ? " (it will be retried)"
+                                               : " (it is on the dead-letter list)"));
+    problem.set("dossier_id", dossier.id);
+    problem.set("status_url", "/v1/dossiers/" + dossier.id);
+    problem.set("retrying", answer.retrying);
+    http::Response response = http::jsonResponse(502, problem);
+    response.content_type = "application/problem+json";
+    return response;
 }
 
 http::Response ingestOne(Context& context, http::Request& request, plugin::Instance& adapter,
@@ -137,9 +114,9 @@ http::Response ingestOne(Context& context, http::Request& request, plugin::Insta
                          {"request_id", request.request_id}});
 
     if (!result->created) {
-        for (const pipeline::Route* route : context.routes.matching(stored)) {
-            if (route->sync) return syncReplay(context, *route, stored);
-        }
+        auto replay = pipeline::replaySync(context.store, context.routes, stored);
+        if (!replay) return http::problemFromError(replay.error());
+        if (*replay) return syncResponse(**replay, stored, 200);
         sdk::Json body = sdk::Json::object();
         body.set("id", stored.id);
         body.set("status_url", "/v1/dossiers/" + stored.id);
@@ -148,26 +125,9 @@ http::Response ingestOne(Context& context, http::Request& request, plugin::Insta
         return http::jsonResponse(200, body);
     }
     if (result->sync_route != nullptr) {
-        const pipeline::Route& route = *result->sync_route;
-        const auto report = context.delivery.run(
-            result->sync_job, stored, std::move(result->sync_payload), route.dead_on_sync_failure);
-        switch (report.outcome) {
-            case pipeline::DeliveryOutcome::Delivered: {
-                auto answer = syncAnswer(201, route, stored, report.receipt.business_id,
-                                         report.receipt.display_id, report.receipt.response);
-                if (!answer) return http::problemFromError(answer.error());
-                return std::move(answer).value();
-            }
-            case pipeline::DeliveryOutcome::AwaitingAcknowledgement: {
-                sdk::Json body = sdk::Json::object();
-                body.set("id", stored.id);
-                body.set("status_url", "/v1/dossiers/" + stored.id);
-                body.set("delivery", "awaiting_acknowledgement");
-                return http::jsonResponse(202, body);
-            }
-            default:
-                return syncFailure(route, stored.id, report);
-        }
+        auto answer = pipeline::deliverSync(context.delivery, *result);
+        if (!answer) return http::problemFromError(answer.error());
+        return syncResponse(*answer, stored, 201);
     }
     sdk::Json body = sdk::Json::object();
     body.set("id", stored.id);

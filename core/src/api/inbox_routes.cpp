@@ -4,7 +4,7 @@
 
 #include "relais/api/routes.h"
 #include "relais/config/config.h"
-#include "relais/http/client.h"
+#include "relais/http/authenticator.h"
 #include "relais/http/router.h"
 #include "relais/log/log.h"
 #include "relais/sdk/clock.h"

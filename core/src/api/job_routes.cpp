@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "relais/api/routes.h"
-#include "relais/http/client.h"
+#include "relais/http/authenticator.h"
 #include "relais/http/router.h"
 #include "relais/log/log.h"
 #include "relais/pipeline/dispatcher.h"

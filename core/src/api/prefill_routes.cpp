@@ -8,7 +8,7 @@
 #include "relais/api/routes.h"
 #include "relais/common/strings.h"
 #include "relais/config/config.h"
-#include "relais/http/client.h"
+#include "relais/http/authenticator.h"
 #include "relais/http/router.h"
 #include "relais/store/store.h"
 #include "relais/subjects/prefill.h"

@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "relais/api/routes.h"
-#include "relais/common/pivot.h"
 #include "relais/common/strings.h"
 #include "relais/config/config.h"
-#include "relais/http/client.h"
+#include "relais/http/authenticator.h"
 #include "relais/http/router.h"
+#include "relais/identity/pivot.h"
 #include "relais/log/log.h"
 #include "relais/sdk/clock.h"
 #include "relais/store/store.h"
@@ -254,13 +254,13 @@ http::Response resolveSubject(Context& context, const http::Request& request) {
                 raw.given_names.push_back(given->at(i)->asString());
             }
         }
-        auto normalised = common::normalisePivot(raw);
+        auto normalised = identity::normalisePivot(raw);
         if (!normalised) {
             sdk::Error error = normalised.error();
             error.field = "identity_pivot." + error.field;
             return http::problemFromError(error);
         }
-        key.pivot_hash = common::pivotHash(*normalised);
+        key.pivot_hash = identity::pivotHash(*normalised);
     }
     if (key.fc_sub.empty() && key.siren.empty() && key.siret.empty() && key.pivot_hash.empty()) {
         return http::problemFromError(

@@ -2,7 +2,7 @@
 // Liveness, readiness, metrics and the connectors page: what operators and probes call.
 
 #include "relais/api/routes.h"
-#include "relais/http/client.h"
+#include "relais/http/authenticator.h"
 #include "relais/http/router.h"
 #include "relais/metrics/registry.h"
 #include "relais/plugin/instance.h"

@@ -13,13 +13,13 @@
 
 #include "relais/common/crypto.h"
 #include "relais/common/errors.h"
-#include "relais/common/sealer.h"
 #include "relais/config/config.h"
 #include "relais/mapping/condition.h"
 #include "relais/mapping/mapping.h"
 #include "relais/plugin/instance.h"
 #include "relais/plugin/library.h"
 #include "relais/sdk/abi.h"
+#include "relais/subjects/attribute_key_ring.h"
 
 #include "daemon.h"
 #include "data_commands.h"
@@ -317,10 +317,10 @@ int Application::checkConfig(const std::vector<std::string>& args) {
     // The attribute keys must load as `serve` loads them, and every contract's provider
     // must be a connector that can fetch attributes.
     if (config->attributes.enabled) {
-        std::vector<common::KeySpec> keys;
+        std::vector<subjects::KeySpec> keys;
         for (const auto& key : config->attributes.keys) keys.push_back({key.id, key.file});
         try {
-            (void)common::KeyRing::load(keys, config->attributes.current_key);
+            (void)subjects::KeyRing::load(keys, config->attributes.current_key);
         } catch (const ConfigError& e) {
             std::cerr << config->attributes.where.toString() << ": " << e.message() << '\n';
             ++problems;

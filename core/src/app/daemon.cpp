@@ -9,9 +9,10 @@
 #include "relais/api/routes.h"
 #include "relais/common/errors.h"
 #include "relais/common/files.h"
-#include "relais/common/sealer.h"
 #include "relais/config/secrets.h"
-#include "relais/http/client.h"
+#include "relais/host/http_client.h"
+#include "relais/host/services.h"
+#include "relais/http/authenticator.h"
 #include "relais/http/router.h"
 #include "relais/http/server.h"
 #include "relais/log/log.h"
@@ -25,9 +26,8 @@
 #include "relais/pipeline/routes.h"
 #include "relais/plugin/instance.h"
 #include "relais/plugin/library.h"
-#include "relais/runtime/http_client.h"
-#include "relais/runtime/services.h"
 #include "relais/store/store.h"
+#include "relais/subjects/attribute_key_ring.h"
 #include "relais/subjects/prefill.h"
 #include "relais/subjects/purger.h"
 #include "relais/subjects/vault.h"
@@ -42,7 +42,7 @@ struct Daemon::Parts {
           sink(config->log.file),
           logger(sink, "core", log::parseLevel(config->log.level).value_or(sdk::LogLevel::Info)),
           secrets(config->base_dir, [this](std::string_view value) { sink.addSecret(value); }),
-          http_client(runtime::makeHttpClient()),
+          http_client(host::makeHttpClient()),
           services{sink,
                    metrics,
                    clock,
@@ -73,10 +73,10 @@ struct Daemon::Parts {
     log::Sink sink;
     log::Logger logger;
     metrics::Registry metrics;
-    runtime::SystemClock clock;
+    host::SystemClock clock;
     config::SecretResolver secrets;
     std::unique_ptr<sdk::HttpClient> http_client;
-    runtime::Services services;
+    host::Services services;
     std::unique_ptr<store::Store> store;
     pipeline::BlobStore blobs;
     plugin::Registry plugins;
@@ -91,7 +91,7 @@ struct Daemon::Parts {
     std::unique_ptr<pipeline::Ingestor> ingestor;
     std::unique_ptr<pipeline::Poller> poller;
     // The verified-attribute store, when the config has one.
-    std::unique_ptr<common::KeyRing> keys;
+    std::unique_ptr<subjects::KeyRing> keys;
     std::unique_ptr<subjects::AttributeVault> vault;
     std::unique_ptr<subjects::PrefillService> prefill;
     std::unique_ptr<subjects::Purger> purger;
@@ -139,10 +139,10 @@ Daemon::Daemon(std::shared_ptr<const config::Config> config)
         std::make_unique<pipeline::Poller>(*p.store, p.instances, p.clock, p.logger, p.metrics);
     const config::AttributesConfig& attributes = p.config->attributes;
     if (attributes.enabled) {
-        std::vector<common::KeySpec> keys;
+        std::vector<subjects::KeySpec> keys;
         for (const auto& key : attributes.keys) keys.push_back({key.id, key.file});
-        p.keys =
-            std::make_unique<common::KeyRing>(common::KeyRing::load(keys, attributes.current_key));
+        p.keys = std::make_unique<subjects::KeyRing>(
+            subjects::KeyRing::load(keys, attributes.current_key));
         p.vault = std::make_unique<subjects::AttributeVault>(*p.store, *p.keys);
         p.prefill = std::make_unique<subjects::PrefillService>(
             *p.config, *p.store, *p.vault, p.instances, p.clock, p.logger, p.metrics);

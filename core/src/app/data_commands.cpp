@@ -15,10 +15,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "relais/common/sealer.h"
-#include "relais/runtime/services.h"
+#include "relais/host/services.h"
 #include "relais/sdk/json.h"
 #include "relais/store/store.h"
+#include "relais/subjects/attribute_key_ring.h"
 #include "relais/subjects/validity.h"
 #include "relais/subjects/vault.h"
 
@@ -59,7 +59,7 @@ int runAuditVerify(const config::Config& config, std::ostream& out, std::ostream
 }
 
 int runKeygen(const std::string& path, std::ostream& out, std::ostream& err) {
-    const std::string key = common::KeyRing::generateKeyHex() + "\n";
+    const std::string key = subjects::KeyRing::generateKeyHex() + "\n";
     // O_EXCL: never replace a key (values sealed with it would be lost for good).
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400);
     if (fd < 0) {
@@ -103,7 +103,7 @@ int runSubjectsImport(const config::Config& config, const ImportOptions& options
     }
 
     // Everything is checked before anything is written.
-    runtime::SystemClock clock;
+    host::SystemClock clock;
     const std::int64_t now = clock.now().micros;
     const std::string process = "import:" + std::filesystem::path(options.file).filename().string();
     std::vector<Record> records;
@@ -163,9 +163,9 @@ int runSubjectsImport(const config::Config& config, const ImportOptions& options
         return kExitData;
     }
 
-    std::vector<common::KeySpec> keys;
+    std::vector<subjects::KeySpec> keys;
     for (const auto& key : config.attributes.keys) keys.push_back({key.id, key.file});
-    const common::KeyRing ring = common::KeyRing::load(keys, config.attributes.current_key);
+    const subjects::KeyRing ring = subjects::KeyRing::load(keys, config.attributes.current_key);
     auto store = store::Store::open(config.store);
     subjects::AttributeVault vault(*store, ring);
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "relais/common/crypto.h"
+#include "relais/common/unique_fd.h"
 
 namespace relais::common {
 namespace {
@@ -20,30 +21,10 @@ sdk::Error ioError(std::string_view what, const std::string& path, int error_num
         std::string(what) + " '" + path + "': " + std::strerror(error_number));
 }
 
-// Closes a descriptor on scope exit.
-class Fd {
-public:
-    explicit Fd(int fd) noexcept : fd_(fd) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const noexcept { return fd_; }
-    int release() noexcept {
-        const int fd = fd_;
-        fd_ = -1;
-        return fd;
-    }
-
-private:
-    int fd_;
-};
-
 }  // namespace
 
 sdk::Result<std::string> readFile(const std::string& path, std::size_t max_bytes) {
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) return ioError("cannot open", path, errno);
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return ioError("cannot stat", path, errno);
@@ -77,7 +58,7 @@ sdk::Result<void> writeFileAtomic(const std::string& path, std::string_view data
     const std::string temp =
         directory + "/." + target.filename().string() + ".tmp-" + toHex(randomBytes(6));
     {
-        Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
+        UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
         if (fd.get() < 0) return ioError("cannot create", temp, errno);
         std::size_t written = 0;
         while (written < data.size()) {
@@ -101,7 +82,7 @@ sdk::Result<void> writeFileAtomic(const std::string& path, std::string_view data
         ::unlink(temp.c_str());
         return ioError("cannot rename to", path, saved);
     }
-    Fd dir(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd dir(::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (dir.get() < 0 || ::fsync(dir.get()) != 0) return ioError("cannot fsync", directory, errno);
     return sdk::ok();
 }

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "relais/http/client.h"
+#include "relais/http/authenticator.h"
 
 namespace relais::http::detail {
 
@@ -19,11 +19,11 @@ struct RateLimiter::Bucket {
         : rate(per_second), burst(size), tokens(size), refilled(now) {}
 };
 
-RateLimiter::RateLimiter(const std::vector<Client>& clients, double default_rate, int default_burst)
+RateLimiter::RateLimiter(const std::vector<Caller>& clients, double default_rate, int default_burst)
     : clients_(clients) {
     const auto now = Clock::now();
     buckets_.reserve(clients.size());
-    for (const Client& client : clients) {
+    for (const Caller& client : clients) {
         const double rate = client.rate() > 0 ? client.rate() : default_rate;
         if (rate <= 0) {
             buckets_.push_back(nullptr);
@@ -39,7 +39,7 @@ RateLimiter::RateLimiter(const std::vector<Client>& clients, double default_rate
 
 RateLimiter::~RateLimiter() = default;
 
-std::int64_t RateLimiter::admit(const Client& client, Clock::time_point now) {
+std::int64_t RateLimiter::admit(const Caller& client, Clock::time_point now) {
     const auto index = static_cast<std::size_t>(&client - clients_.data());
     if (index >= buckets_.size() || !buckets_[index]) return 0;
     Bucket& bucket = *buckets_[index];

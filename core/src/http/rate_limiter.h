@@ -11,7 +11,7 @@
 /// Per-client request rates (internal to relais_http).
 
 namespace relais::http {
-class Client;
+class Caller;
 }
 
 namespace relais::http::detail {
@@ -28,18 +28,18 @@ public:
     /// `clients` must outlive the limiter (the authenticator's list; pointers are the
     /// keys). `default_rate` (requests per second; 0: none) and `default_burst` (0: one
     /// second's worth, at least 1) apply to clients without their own.
-    RateLimiter(const std::vector<Client>& clients, double default_rate, int default_burst);
+    RateLimiter(const std::vector<Caller>& clients, double default_rate, int default_burst);
     ~RateLimiter();
     RateLimiter(const RateLimiter&) = delete;
     RateLimiter& operator=(const RateLimiter&) = delete;
 
     /// 0 when `client` may proceed now (a token is taken); else the whole seconds to wait
     /// before a token is there (for `Retry-After`, at least 1).
-    std::int64_t admit(const Client& client, Clock::time_point now = Clock::now());
+    std::int64_t admit(const Caller& client, Clock::time_point now = Clock::now());
 
 private:
     struct Bucket;
-    const std::vector<Client>& clients_;
+    const std::vector<Caller>& clients_;
     std::vector<std::unique_ptr<Bucket>> buckets_;  ///< by client index; null: unlimited
 };
 

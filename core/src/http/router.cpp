@@ -35,7 +35,7 @@ int comparePrecedence(const Pattern& a, const Pattern& b) noexcept {
 
 }  // namespace
 
-void Router::add(Route route) {
+void Router::add(Endpoint route) {
     if (!isMethodToken(route.method)) {
         throw std::invalid_argument("route '" + route.pattern + "': invalid method '" +
                                     route.method + "'");

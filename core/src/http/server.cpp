@@ -18,15 +18,15 @@
 #include <Poco/ThreadPool.h>
 
 #include "relais/common/errors.h"
-#include "relais/http/client.h"
+#include "relais/http/authenticator.h"
 #include "relais/http/router.h"
 #include "relais/log/log.h"
 #include "relais/metrics/registry.h"
 
-#include "http/pipeline.h"
 #include "http/request_handler.h"
 #include "http/server_certificate.h"
 #include "http/server_connection.h"
+#include "http/server_state.h"
 
 namespace relais::http {
 namespace {
@@ -174,8 +174,8 @@ struct Server::Impl {
     metrics::Gauge* certificate_expiry = nullptr;
 
     // Destroyed in reverse order: the server before its threads, the threads before the
-    // pipeline they use.
-    std::unique_ptr<detail::Pipeline> pipeline;
+    // server state they use.
+    std::unique_ptr<detail::ServerState> state;
     std::unique_ptr<Poco::ThreadPool> threads;
     Poco::SharedPtr<detail::HandlerFactory> handlers;
     std::unique_ptr<Poco::Net::TCPServer> server;
@@ -200,7 +200,7 @@ void Server::start() {
     if (impl.server) throw Poco::IllegalStateException("HTTP server already started");
     auto socket = impl.makeSocket();
     auto params = impl.makeParams();
-    auto pipeline = std::make_unique<detail::Pipeline>(impl.config.limits, impl.router,
+    auto state = std::make_unique<detail::ServerState>(impl.config.limits, impl.router,
                                                        impl.authenticator, impl.metrics, impl.sink,
                                                        impl.access_log, impl.refusal_observer);
     // A pool of our own: sized for this server, and joinable on stop without waiting for
@@ -209,10 +209,10 @@ void Server::start() {
     auto threads =
         std::make_unique<Poco::ThreadPool>("relais-http", std::min(2, max_threads), max_threads);
     // Poco's HTTPServer, with connections of our own (see server_connection.h).
-    Poco::SharedPtr<detail::HandlerFactory> handlers = new detail::HandlerFactory(*pipeline);
+    Poco::SharedPtr<detail::HandlerFactory> handlers = new detail::HandlerFactory(*state);
     auto server = std::make_unique<Poco::Net::TCPServer>(
         new detail::ServerConnectionFactory(
-            params, handlers, *pipeline,
+            params, handlers, *state,
             std::chrono::milliseconds(std::max(1, impl.config.limits.header_timeout_ms))),
         *threads, socket, params);
     server->start();
@@ -223,7 +223,7 @@ void Server::start() {
                                 "When the server certificate in use expires (Unix time)");
         impl.certificate_expiry->set(static_cast<double>(impl.certificate->summary().not_after));
     }
-    impl.pipeline = std::move(pipeline);
+    impl.state = std::move(state);
     impl.threads = std::move(threads);
     impl.handlers = std::move(handlers);
     impl.server = std::move(server);
@@ -233,20 +233,20 @@ void Server::stop() {
     auto& impl = *impl_;
     if (!impl.server) return;
     // Stop accepting; responses sent from now on close their connection.
-    impl.pipeline->setStopping(true);
+    impl.state->setStopping(true);
     impl.server->stop();
-    impl.pipeline->waitIdle(kDrainTimeout);
+    impl.state->waitIdle(kDrainTimeout);
     // Shut down every connection still open: idle keep-alive ones, and requests that
     // outlived the drain (their handlers then fail to write and return).
     // (What Poco's HTTPServer::stopAll does: the connections listen to this event.)
     impl.handlers->stopConnections(impl.server.get(), true);
-    // Connection threads use the pipeline, the router and the authenticator: wait for the
+    // Connection threads use the server state, the router and the authenticator: wait for the
     // last of them before anything can be destroyed.
     impl.threads->joinAll();
     impl.server.reset();
     impl.handlers = nullptr;
     impl.threads.reset();
-    impl.pipeline.reset();
+    impl.state.reset();
 }
 
 sdk::Result<CertificateInfo> Server::reloadCertificate() {

@@ -2,7 +2,6 @@
 #include "http/server_connection.h"
 
 #include <algorithm>
-#include <array>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,26 +19,17 @@
 #include "relais/http/request.h"
 
 #include "http/connection_guard.h"
-#include "http/pipeline.h"
+#include "http/lingering_close.h"
 #include "http/request_handler.h"
+#include "http/server_state.h"
 
 namespace relais::http::detail {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// After refusing a request head, what is read and dropped of the rest (up to this much,
-// for at most this long) so that the client reads the answer instead of a reset.
-constexpr std::size_t kLingerMaxBytes = std::size_t{1024} * 1024;
-constexpr auto kLingerMaxTime = std::chrono::milliseconds(1000);
-
 /// The status and detail for what Poco's request parser refused (messages of Poco 1.11's
 /// HTTPRequest::read and MessageHeader::read).
-std::string reasonFor(int status) {
-    return Poco::Net::HTTPResponse::getReasonForStatus(
-        static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
-}
-
 std::pair<int, std::string> classify(const Poco::Net::MessageException& error) {
     const std::string& what = error.message();
     const auto mentions = [&what](std::string_view text) {
@@ -58,12 +48,12 @@ std::pair<int, std::string> classify(const Poco::Net::MessageException& error) {
 
 ServerConnection::ServerConnection(const Poco::Net::StreamSocket& socket,
                                    Poco::Net::HTTPServerParams::Ptr params,
-                                   Poco::SharedPtr<HandlerFactory> factory, Pipeline& pipeline,
+                                   Poco::SharedPtr<HandlerFactory> factory, ServerState& state,
                                    std::chrono::milliseconds header_timeout)
     : Poco::Net::TCPServerConnection(socket),
       params_(std::move(params)),
       factory_(std::move(factory)),
-      pipeline_(pipeline),
+      state_(state),
       header_timeout_(header_timeout) {
     factory_->stopEvent() += Poco::delegate(this, &ServerConnection::onServerStopped);
 }
@@ -82,8 +72,8 @@ void ServerConnection::run() {
         ConnectionGuard& guard;
         const Poco::Net::StreamSocket& socket;
         ~Forget() { guard.forget(socket); }
-    } forget{pipeline_.guard(), socket()};
-    pipeline_.guard().arm(socket(), ConnectionGuard::Clock::now() + header_timeout_);
+    } forget{state_.guard(), socket()};
+    state_.guard().arm(socket(), ConnectionGuard::Clock::now() + header_timeout_);
     serveRequests();
 }
 
@@ -155,26 +145,18 @@ void ServerConnection::refuseHead(const Poco::Net::MessageException& error,
             sent += static_cast<std::size_t>(n);
         }
 
-        Pipeline::Outcome outcome;
+        ServerState::Outcome outcome;
         outcome.status = status;
         outcome.bytes_out = sent;
         outcome.seconds = seconds;
         outcome.request_id = request_id;
         const std::string remote = socket().peerAddress().toString();
         outcome.remote = remote;
-        pipeline_.record(outcome);
+        state_.record(outcome);
 
         // The rest of the head is still coming: read it away for a bounded time, so that
         // the client sees the answer rather than a connection reset.
-        socket().setReceiveTimeout(Poco::Timespan(0, 100'000));
-        std::array<char, 16 * 1024> buffer{};
-        std::size_t discarded = 0;
-        const auto deadline = Clock::now() + kLingerMaxTime;
-        while (discarded < kLingerMaxBytes && Clock::now() < deadline) {
-            const int n = socket().receiveBytes(buffer.data(), static_cast<int>(buffer.size()));
-            if (n <= 0) break;
-            discarded += static_cast<std::size_t>(n);
-        }
+        discardIncoming(socket(), Poco::Timespan(0, 100'000));
     } catch (...) {
         // The client went away or the socket failed: the connection ends either way.
     }
@@ -200,16 +182,16 @@ void ServerConnection::shutSocket() noexcept {
 
 ServerConnectionFactory::ServerConnectionFactory(Poco::Net::HTTPServerParams::Ptr params,
                                                  Poco::SharedPtr<HandlerFactory> factory,
-                                                 Pipeline& pipeline,
+                                                 ServerState& state,
                                                  std::chrono::milliseconds header_timeout)
     : params_(std::move(params)),
       factory_(std::move(factory)),
-      pipeline_(pipeline),
+      state_(state),
       header_timeout_(header_timeout) {}
 
 Poco::Net::TCPServerConnection* ServerConnectionFactory::createConnection(
     const Poco::Net::StreamSocket& socket) {
-    return new ServerConnection(socket, params_, factory_, pipeline_, header_timeout_);
+    return new ServerConnection(socket, params_, factory_, state_, header_timeout_);
 }
 
 }  // namespace relais::http::detail

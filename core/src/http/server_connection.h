@@ -30,12 +30,12 @@
 namespace relais::http::detail {
 
 class HandlerFactory;
-class Pipeline;
+class ServerState;
 
 class ServerConnection final : public Poco::Net::TCPServerConnection {
 public:
     ServerConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPServerParams::Ptr params,
-                     Poco::SharedPtr<HandlerFactory> factory, Pipeline& pipeline,
+                     Poco::SharedPtr<HandlerFactory> factory, ServerState& state,
                      std::chrono::milliseconds header_timeout);
     ~ServerConnection() override;
     ServerConnection(const ServerConnection&) = delete;
@@ -54,7 +54,7 @@ private:
 
     Poco::Net::HTTPServerParams::Ptr params_;
     Poco::SharedPtr<HandlerFactory> factory_;
-    Pipeline& pipeline_;
+    ServerState& state_;
     std::chrono::milliseconds header_timeout_;
     std::atomic<bool> stopped_{false};
     std::mutex request_mutex_;  // held while a request is served; a graceful stop waits on it
@@ -64,7 +64,7 @@ private:
 class ServerConnectionFactory final : public Poco::Net::TCPServerConnectionFactory {
 public:
     ServerConnectionFactory(Poco::Net::HTTPServerParams::Ptr params,
-                            Poco::SharedPtr<HandlerFactory> factory, Pipeline& pipeline,
+                            Poco::SharedPtr<HandlerFactory> factory, ServerState& state,
                             std::chrono::milliseconds header_timeout);
     Poco::Net::TCPServerConnection* createConnection(
         const Poco::Net::StreamSocket& socket) override;
@@ -72,7 +72,7 @@ public:
 private:
     Poco::Net::HTTPServerParams::Ptr params_;
     Poco::SharedPtr<HandlerFactory> factory_;
-    Pipeline& pipeline_;
+    ServerState& state_;
     std::chrono::milliseconds header_timeout_;
 };
 

@@ -8,8 +8,8 @@
 #include <utility>
 
 #include "relais/common/errors.h"
+#include "relais/host/services.h"
 #include "relais/plugin/library.h"
-#include "relais/runtime/services.h"
 #include "relais/sdk/host.h"
 
 #include "plugin/config_value.h"
@@ -120,7 +120,7 @@ struct Instance::State {
 };
 
 Instance::Instance(const Library& library, const config::InstanceConfig& config,
-                   const runtime::Services& services)
+                   const host::Services& services)
     : state_(std::make_unique<State>()), name_(config.name) {
     State& s = *state_;
     s.library = library.handle;
@@ -132,7 +132,7 @@ Instance::Instance(const Library& library, const config::InstanceConfig& config,
     s.retry = config.retry;
     s.poll_interval_ms = config.poll_interval_ms;
     s.reentrant = (library.descriptor->flags & sdk::plugin_flag::kReentrant) != 0;
-    s.host = runtime::makeInstanceHost(services, config.name, config.log_level);
+    s.host = host::makeInstanceHost(services, config.name, config.log_level);
 
     const std::string prefix = detail::locationText(config.where) + ": instance '" + s.name +
                                "' (plugin '" + s.plugin_id + "'): ";

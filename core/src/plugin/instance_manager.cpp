@@ -7,10 +7,10 @@
 #include <Poco/Exception.h>
 
 #include "relais/common/errors.h"
+#include "relais/host/services.h"
 #include "relais/log/log.h"
 #include "relais/plugin/instance.h"
 #include "relais/plugin/library.h"
-#include "relais/runtime/services.h"
 
 #include "plugin/config_value.h"
 
@@ -66,7 +66,7 @@ const config::SourceLocation& whereOf(const config::InstanceConfig& instance,
 
 }  // namespace
 
-InstanceManager::InstanceManager(const Registry& registry, const runtime::Services& services)
+InstanceManager::InstanceManager(const Registry& registry, const host::Services& services)
     : registry_(registry), services_(services) {}
 
 InstanceManager::~InstanceManager() {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "relais/common/crypto.h"
-#include "relais/common/pivot.h"
+#include "relais/identity/pivot.h"
 #include "relais/store/store.h"
 
 #include "store/rows.h"
@@ -152,8 +152,8 @@ SubjectKey subjectKey(const sdk::Subject& subject) {
     key.kind = subject.kind;
     key.fc_sub = subject.france_connect_sub;
     if (subject.kind == sdk::SubjectKind::Person) {
-        if (auto pivot = common::normalisePivot(subject.pivot)) {
-            key.pivot_hash = common::pivotHash(*pivot);
+        if (auto pivot = identity::normalisePivot(subject.pivot)) {
+            key.pivot_hash = identity::pivotHash(*pivot);
         }
     }
     key.siren = subject.siren;

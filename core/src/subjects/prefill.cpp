@@ -5,8 +5,8 @@
 #include <map>
 #include <utility>
 
-#include "relais/common/pivot.h"
 #include "relais/config/config.h"
+#include "relais/identity/pivot.h"
 #include "relais/log/log.h"
 #include "relais/metrics/registry.h"
 #include "relais/plugin/instance.h"
@@ -106,9 +106,9 @@ sdk::Result<PrefillService::Resolved> PrefillService::resolve(const SubjectQuery
     key.kind = query.siren.empty() && query.siret.empty() ? sdk::SubjectKind::Person
                                                           : sdk::SubjectKind::Company;
     if (query.pivot) {
-        auto pivot = common::normalisePivot(*query.pivot);
+        auto pivot = identity::normalisePivot(*query.pivot);
         if (!pivot) return std::move(pivot).error();
-        key.pivot_hash = common::pivotHash(*pivot);
+        key.pivot_hash = identity::pivotHash(*pivot);
         resolved.subject.pivot = std::move(pivot).value();
     }
     resolved.identified = !key.id.empty() || !key.fc_sub.empty() || !key.siren.empty() ||

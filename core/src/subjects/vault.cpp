@@ -3,15 +3,15 @@
 
 #include <utility>
 
-#include "relais/common/sealer.h"
+#include "relais/subjects/attribute_key_ring.h"
 
 namespace relais::subjects {
-AttributeVault::AttributeVault(store::Store& store, const common::KeyRing& keys)
+AttributeVault::AttributeVault(store::Store& store, const subjects::KeyRing& keys)
     : store_(store), keys_(keys) {}
 
 sdk::Result<sdk::Attribute> AttributeVault::open(const store::StoredAttribute& stored) const {
     auto clear = keys_.open(stored.key_id, stored.sealed,
-                            common::attributeAad(stored.subject_id, stored.name));
+                            subjects::attributeAad(stored.subject_id, stored.name));
     if (!clear) {
         return sdk::fail(sdk::ErrorCode::Internal,
                          "attribute '" + stored.name + "' of subject " + stored.subject_id +
@@ -60,8 +60,8 @@ sdk::Result<std::vector<store::AttributeOutcome>> AttributeVault::record(
         store::StoredAttribute row;
         row.subject_id = subject_id;
         row.name = value.name;
-        common::Sealed sealed =
-            keys_.seal(value.value.dump(), common::attributeAad(subject_id, value.name));
+        subjects::Sealed sealed =
+            keys_.seal(value.value.dump(), subjects::attributeAad(subject_id, value.name));
         row.sealed = std::move(sealed.bytes);
         row.key_id = std::move(sealed.key_id);
         row.source = value.source;

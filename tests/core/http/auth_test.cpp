@@ -18,7 +18,7 @@
 #include <gtest/gtest.h>
 
 #include "relais/common/crypto.h"
-#include "relais/http/client.h"
+#include "relais/http/authenticator.h"
 #include "relais/http/server.h"
 
 #include "server_fixture.h"

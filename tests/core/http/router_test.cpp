@@ -8,8 +8,8 @@
 namespace relais::http {
 namespace {
 
-Route route(std::string method, std::string pattern, std::string name = {}) {
-    Route r;
+Endpoint route(std::string method, std::string pattern, std::string name = {}) {
+    Endpoint r;
     r.method = std::move(method);
     r.pattern = std::move(pattern);
     r.name = std::move(name);
@@ -176,7 +176,7 @@ TEST(RouterTest, RejectsMalformedRoutes) {
     EXPECT_THROW(router.add(route("GET", "/a/%41")), std::invalid_argument);
     EXPECT_THROW(router.add(route("", "/a")), std::invalid_argument);
     EXPECT_THROW(router.add(route("get", "/a")), std::invalid_argument);
-    Route no_handler = route("GET", "/a");
+    Endpoint no_handler = route("GET", "/a");
     no_handler.handler = nullptr;
     EXPECT_THROW(router.add(no_handler), std::invalid_argument);
     EXPECT_TRUE(router.routes().empty());

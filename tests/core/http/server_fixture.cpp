@@ -20,9 +20,9 @@ config::ClientConfig clientConfig(std::string name, const std::string& key,
     return config;
 }
 
-Route route(std::string method, std::string pattern, std::string name, std::string right,
-            Handler handler) {
-    Route r;
+Endpoint route(std::string method, std::string pattern, std::string name, std::string right,
+               Handler handler) {
+    Endpoint r;
     r.method = std::move(method);
     r.pattern = std::move(pattern);
     r.name = std::move(name);
@@ -71,7 +71,7 @@ ServerFixture::ServerFixture()
         response.body = request.body;
         return response;
     }));
-    Route big = route("POST", "/v1/big", "big", "dossiers:submit", [](Request& request) {
+    Endpoint big = route("POST", "/v1/big", "big", "dossiers:submit", [](Request& request) {
         sdk::Json body = sdk::Json::object();
         body.set("size", static_cast<std::int64_t>(request.body.size()));
         return jsonResponse(200, body);

@@ -12,7 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "relais/config/config.h"
-#include "relais/http/client.h"
+#include "relais/http/authenticator.h"
 #include "relais/http/router.h"
 #include "relais/http/server.h"
 #include "relais/log/log.h"

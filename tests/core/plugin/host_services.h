@@ -7,9 +7,9 @@
 
 #include "relais/config/config.h"
 #include "relais/config/secrets.h"
+#include "relais/host/services.h"
 #include "relais/log/log.h"
 #include "relais/metrics/registry.h"
-#include "relais/runtime/services.h"
 #include "relais/sdk/http_client.h"
 
 #include "support/temp_dir.h"
@@ -35,7 +35,7 @@ public:
     HostServices(const HostServices&) = delete;
     HostServices& operator=(const HostServices&) = delete;
 
-    const runtime::Services& services() const noexcept { return services_; }
+    const host::Services& services() const noexcept { return services_; }
     const relais::test::TempDir& dir() const noexcept { return dir_; }
 
     /// `(logger, step)` for every `lifecycle <step>` line logged so far, in order.
@@ -47,10 +47,10 @@ private:
     relais::test::TempDir dir_;
     log::Sink sink_;
     metrics::Registry metrics_;
-    runtime::SystemClock clock_;
+    host::SystemClock clock_;
     NoNetwork http_;
     config::SecretResolver secrets_;
-    runtime::Services services_;
+    host::Services services_;
 };
 
 /// `<fixture-plugins>/lib<name>.so`.

@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "relais/common/pivot.h"
+#include "relais/identity/pivot.h"
 #include "relais/store/store.h"
 
 #include "store_fixture.h"
@@ -273,9 +273,9 @@ TEST_F(SubjectStoreTest, IngestResolvesTheApplicantWithTheSameRules) {
     EXPECT_EQ((*dossier)->subject->id, known.id);
 
     // The subject learnt the (normalised, hashed) pivot of the dossier.
-    const auto pivot = common::normalisePivot(sampleRequest("DS-1").dossier.subject->pivot);
+    const auto pivot = identity::normalisePivot(sampleRequest("DS-1").dossier.subject->pivot);
     ASSERT_TRUE(pivot);
-    const std::string pivot_hash = common::pivotHash(*pivot);
+    const std::string pivot_hash = identity::pivotHash(*pivot);
     EXPECT_EQ(find(byId(known.id))->pivot_hash, pivot_hash);
     EXPECT_EQ(find(byPivot(pivot_hash))->id, known.id);
     EXPECT_EQ(count("SELECT COUNT(*) FROM subjects"), 1);
@@ -285,9 +285,9 @@ TEST_F(SubjectStoreTest, IngestNeverFailsOnAnApplicantsConflictingIdentifiers) {
     // The dossier's sub belongs to one subject, its pivot to another: the dossier is stored
     // and linked to the stronger one, which does not take the other's pivot.
     const SubjectRecord by_sub = resolve(byFcSub("fc-DS-2"));
-    const auto pivot = common::normalisePivot(sampleRequest("DS-2").dossier.subject->pivot);
+    const auto pivot = identity::normalisePivot(sampleRequest("DS-2").dossier.subject->pivot);
     ASSERT_TRUE(pivot);
-    const SubjectRecord by_pivot = resolve(byPivot(common::pivotHash(*pivot)));
+    const SubjectRecord by_pivot = resolve(byPivot(identity::pivotHash(*pivot)));
 
     auto ingested = store_->ingest(sampleRequest("DS-2"));
     ASSERT_TRUE(ingested) << ingested.error().message;

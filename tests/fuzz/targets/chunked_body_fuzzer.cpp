@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 // Fuzz target: the strict `Transfer-Encoding: chunked` body reader of relais_http
-// (core/src/http/chunked_body.h, readChunkedBody). It reads from a Poco HTTPSession, whose
-// buffer can only be filled from a socket, so the input is written to one end of a local
-// AF_UNIX socket pair (then closed: the end of the input is the end of the connection) and
-// the reader's session wraps the other end. No network, no server, no thread.
+// (core/src/http/chunked_body.h, readChunkedBody, over the shared decoder
+// relais/common/chunked_decoder.h). It reads from a Poco HTTPSession, whose buffer can only
+// be filled from a socket, so the input is written to one end of a local AF_UNIX socket
+// pair (then closed: the end of the input is the end of the connection) and the reader's
+// session wraps the other end. No network, no server, no thread.
 //
 // The input is the request's bytes after its head: the chunked body, possibly followed by
 // the next pipelined request. The content limit is 1024 bytes.
@@ -37,7 +38,8 @@ namespace {
 using http::detail::ChunkedOutcome;
 
 constexpr std::size_t kLimit = 1024;
-// The reader's limits (chunked_body.cpp), restated: a change there should fail here first.
+// The decoder's limits (core/src/common/chunked_decoder.cpp), restated: a change there
+// should fail here first.
 constexpr std::size_t kMaxLine = 4096;
 constexpr int kMaxTrailerFields = 64;
 constexpr std::size_t kMaxSizeDigits = 15;

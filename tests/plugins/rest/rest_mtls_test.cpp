@@ -20,7 +20,7 @@
 #include "relais/sdk/plugin.h"
 
 #include "config_keys.h"
-#include "core/runtime/http_test_servers.h"
+#include "core/host/http_test_servers.h"
 #include "plugins/support/instance_config.h"
 #include "rest_connector.h"
 #include "support/daemon.h"

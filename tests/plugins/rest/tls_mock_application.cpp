@@ -15,7 +15,7 @@
 #include <Poco/Net/X509Certificate.h>
 #include <Poco/StreamCopier.h>
 
-#include "core/runtime/http_test_servers.h"
+#include "core/host/http_test_servers.h"
 
 namespace relais::test {
 namespace {

@@ -16,7 +16,7 @@
 
 namespace relais::http {
 
-class Client;
+class Caller;
 
 using Params = std::vector<std::pair<std::string, std::string>>;
 
@@ -29,7 +29,7 @@ struct Request {
     std::string body;                ///< whole body (size already checked)
     std::string remote_address;      ///< `ip:port`
     Params path_params;              ///< `{name}` segments of the matched pattern
-    const Client* client = nullptr;  ///< authenticated caller; null only on public routes
+    const Caller* client = nullptr;  ///< authenticated caller; null only on public routes
     std::string request_id;          ///< `X-Request-Id` if given (sanitised), else generated
 
     /// First header `name` (case-insensitive), or empty.

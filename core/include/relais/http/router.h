@@ -17,7 +17,9 @@ namespace relais::http {
 
 using Handler = std::function<Response(Request&)>;
 
-struct Route {
+/// One endpoint of the HTTP API: method and path pattern, the right it requires, its handler.
+/// (Not a `pipeline::Route`, which sends dossiers of a procedure to connectors.)
+struct Endpoint {
     std::string method;   ///< `GET`, `POST`…
     std::string pattern;  ///< literal segments and `{name}` segments
     std::string name;     ///< metric label, e.g. `dossier_get`
@@ -31,7 +33,7 @@ struct Route {
 struct Match {
     enum class Kind { Found, NotFound, MethodNotAllowed };
     Kind kind = Kind::NotFound;
-    const Route* route = nullptr;
+    const Endpoint* route = nullptr;
     Params params;
     std::vector<std::string> allowed_methods;  ///< for `MethodNotAllowed`
 };
@@ -51,13 +53,13 @@ public:
     /// a missing handler, or a route that would be ambiguous with an existing one (same
     /// method and the same shape, e.g. `/a/{x}` and `/a/{y}`). An empty `name` becomes the
     /// pattern.
-    void add(Route route);
+    void add(Endpoint route);
 
     /// `path` is the path as received (percent-encoded, without the query): each segment is
     /// decoded on its own, so an encoded `/` (`%2F`) inside a parameter never splits it.
     /// `Match::params` holds the decoded `{name}` values in pattern order.
     Match match(std::string_view method, std::string_view path) const;
-    const std::vector<Route>& routes() const noexcept { return routes_; }
+    const std::vector<Endpoint>& routes() const noexcept { return routes_; }
 
 private:
     /// One precomputed pattern segment: a literal, or a parameter and its name.
@@ -66,7 +68,7 @@ private:
         bool is_param = false;
     };
 
-    std::vector<Route> routes_;
+    std::vector<Endpoint> routes_;
     /// Parallel to `routes_`: each pattern split once, so `match` only compares.
     std::vector<std::vector<Segment>> patterns_;
     /// Route indices by segment count (index = count), so `match` only looks at candidates.

@@ -13,7 +13,7 @@
 #include "relais/sdk/portal_adapter.h"
 #include "relais/sdk/settings.h"
 
-namespace relais::runtime {
+namespace relais::host {
 struct Services;
 }
 
@@ -63,12 +63,12 @@ sdk::Settings validateSettings(const relais_plugin_descriptor& descriptor,
 class Instance {
 public:
     /// Creates the object through the descriptor's `create` with a host from
-    /// `runtime::makeInstanceHost`. Throws `PluginError` naming `file:line`, the instance,
+    /// `host::makeInstanceHost`. Throws `PluginError` naming `file:line`, the instance,
     /// the plugin and the plugin's message when creation fails, or when the object is not of
     /// the declared kind (a "connector" whose object is no `sdk::Connector`).
     /// `library` need not outlive the instance; `services` must.
     Instance(const Library& library, const config::InstanceConfig& config,
-             const runtime::Services& services);
+             const host::Services& services);
     ~Instance();  ///< stops if started, then `destroy`, then the host
     Instance(const Instance&) = delete;
     Instance& operator=(const Instance&) = delete;
@@ -117,7 +117,7 @@ private:
 class InstanceManager {
 public:
     /// `registry` and `services` must outlive the manager.
-    InstanceManager(const Registry& registry, const runtime::Services& services);
+    InstanceManager(const Registry& registry, const host::Services& services);
     /// Stops every instance in reverse config order, then destroys them in reverse order.
     ~InstanceManager();
 
@@ -140,7 +140,7 @@ public:
 
 private:
     const Registry& registry_;
-    const runtime::Services& services_;
+    const host::Services& services_;
     std::vector<std::unique_ptr<Instance>> instances_;
     bool started_ = false;
 };

@@ -9,15 +9,13 @@
 #include "relais/sdk/result.h"
 #include "relais/store/store.h"
 
-namespace relais::common {
-class KeyRing;
-}
-
 /// @file
 /// `AttributeVault`: verified attribute values in clear on one side, sealed in the store on
 /// the other. Nothing else in relais reads or writes the `attributes` table.
 
 namespace relais::subjects {
+
+class KeyRing;
 
 /// A value as kept, in clear.
 struct KeptValue {
@@ -31,7 +29,7 @@ struct KeptValue {
 /// vault.
 class AttributeVault {
 public:
-    AttributeVault(store::Store& store, const common::KeyRing& keys);
+    AttributeVault(store::Store& store, const subjects::KeyRing& keys);
 
     /// The values in force for `subject_id` among `names` (all when empty). A value that
     /// does not open (altered bytes, moved to another row, unknown key) is an `Internal`
@@ -52,7 +50,7 @@ private:
     sdk::Result<sdk::Attribute> open(const store::StoredAttribute& stored) const;
 
     store::Store& store_;
-    const common::KeyRing& keys_;
+    const subjects::KeyRing& keys_;
 };
 
 }  // namespace relais::subjects

@@ -8,8 +8,8 @@
 
 #include "relais/common/errors.h"
 #include "relais/common/files.h"
-#include "relais/common/pivot.h"
 #include "relais/common/strings.h"
+#include "relais/identity/pivot.h"
 #include "relais/sdk/json.h"
 
 namespace relais::mock_api {
@@ -283,8 +283,8 @@ MockAnswer mockNotFound(std::string_view title, const std::string& detail, std::
 // (numbers, codes) exactly.
 bool sameValue(const std::string& expected, const std::string& given) {
     if (expected == given) return true;
-    const auto a = common::normaliseName(expected);
-    const auto b = common::normaliseName(given);
+    const auto a = identity::normaliseName(expected);
+    const auto b = identity::normaliseName(given);
     return a && b && !a->empty() && *a == *b;
 }
 
