@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "soap_response.h"
 
-#include <algorithm>
+#include "relais/sdk/http_helpers.h"
 
 namespace relais::plugins::soap {
 namespace {
@@ -58,42 +58,6 @@ std::string collapsedSpace(std::string_view text) {
         out += c;
     }
     return out;
-}
-
-// Length of the valid UTF-8 sequence starting at text[i], or 0 when invalid.
-std::size_t utf8SequenceLength(std::string_view text, std::size_t i) noexcept {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t length = 0;
-    if (lead < 0x80) return 1;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        length = 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        length = 3;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        length = 4;
-    } else {
-        return 0;
-    }
-    if (i + length > text.size()) return 0;
-    for (std::size_t k = 1; k < length; ++k) {
-        if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
-    }
-    // RFC 3629's narrower second bytes: no overlong forms (E0, F0), no UTF-16 surrogates
-    // (ED), nothing above U+10FFFF (F4). Found by the xml_envelope fuzzer.
-    const auto second = static_cast<unsigned char>(text[i + 1]);
-    if ((lead == 0xE0 && second < 0xA0) || (lead == 0xED && second > 0x9F) ||
-        (lead == 0xF0 && second < 0x90) || (lead == 0xF4 && second > 0x8F)) {
-        return 0;
-    }
-    return length;
-}
-
-// Removes the last UTF-8 character of `text` (its continuation bytes, then its lead byte).
-void popCharacter(std::string& text) noexcept {
-    while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xC0) == 0x80) {
-        text.pop_back();
-    }
-    if (!text.empty()) text.pop_back();
 }
 
 }  // namespace
@@ -169,49 +133,8 @@ std::string describeFault(const SoapFault& fault, std::size_t max_reason_bytes) 
 }
 
 std::string sanitizeText(std::string_view text, std::size_t max_bytes) {
-    std::string clean;
-    clean.reserve(std::min(text.size(), max_bytes + 8));
-    bool pending_space = false;
-    for (std::size_t i = 0; i < text.size();) {
-        const std::size_t length = utf8SequenceLength(text, i);
-        if (length == 0) {
-            ++i;  // invalid byte: dropped
-            continue;
-        }
-        const auto c = static_cast<unsigned char>(text[i]);
-        const auto c2 = length > 1 ? static_cast<unsigned char>(text[i + 1]) : 0;
-        const auto c3 = length > 2 ? static_cast<unsigned char>(text[i + 2]) : 0;
-        const bool c0_control = length == 1 && (c < 0x20 || c == 0x7f);
-        const bool c1_control = length == 2 && c == 0xC2 && c2 < 0xA0;  // U+0080..U+009F
-        const bool line_separator =
-            length == 3 && c == 0xE2 && c2 == 0x80 && (c3 == 0xA8 || c3 == 0xA9);  // U+2028, U+2029
-        if (c0_control || c1_control || line_separator) {
-            // Control characters and line breaks of any kind would forge log lines.
-            pending_space = !clean.empty();
-            i += length;
-            continue;
-        }
-        if (length == 1 && c == ' ') {
-            pending_space = !clean.empty();
-            ++i;
-            continue;
-        }
-        const std::size_t needed = length + (pending_space ? 1 : 0);
-        if (clean.size() + needed > max_bytes) {
-            // Room for the ellipsis (3 bytes), cut on a character boundary.
-            constexpr std::string_view kEllipsis = "…";
-            while (!clean.empty() && clean.size() + kEllipsis.size() > max_bytes) {
-                popCharacter(clean);
-            }
-            if (clean.size() + kEllipsis.size() <= max_bytes) clean += kEllipsis;
-            return clean;
-        }
-        if (pending_space) clean += ' ';
-        pending_space = false;
-        clean.append(text.substr(i, length));
-        i += length;
-    }
-    return clean;
+    // The SDK's excerpt, without masking: invalid bytes dropped, a typographic ellipsis.
+    return sdk::http::safeExcerpt(text, {}, max_bytes, sdk::http::ExcerptStyle{"", "…"});
 }
 
 }  // namespace relais::plugins::soap
