@@ -17,9 +17,8 @@
 /// @file
 /// What every connector and adapter does around an HTTP call: reading its TLS settings,
 /// reading `Retry-After`, classifying a status, quoting a safe excerpt of a body in an
-/// error message. One
-/// implementation, so that a fix (a stricter date check, a control character that forged a
-/// log line) reaches every plugin.
+/// error message. One implementation, so that a fix (a stricter date check, a control
+/// character that forged a log line) reaches every plugin.
 ///
 /// Threading: every function is thread-safe and keeps no state. Nothing returned refers to
 /// the arguments.
