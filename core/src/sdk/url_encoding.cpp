@@ -27,6 +27,30 @@ int escapedByteAt(std::string_view text, std::size_t at) noexcept {
     return high < 0 || low < 0 ? -1 : high * 16 + low;
 }
 
+enum class Malformed { Refuse, Keep };
+
+// The decoding of both `percentDecode` (`Refuse`: nullopt on a malformed escape) and
+// `percentDecodeLenient` (`Keep`: the `%` written as is; never nullopt).
+std::optional<std::string> decode(std::string_view text, bool plus_as_space, Malformed malformed) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        const int byte = c == '%' ? escapedByteAt(text, i) : -1;
+        if (byte >= 0) {
+            out.push_back(static_cast<char>(byte));
+            i += 2;
+        } else if (c == '%' && malformed == Malformed::Refuse) {
+            return std::nullopt;
+        } else if (c == '+' && plus_as_space) {
+            out.push_back(' ');
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string percentEncode(std::string_view text, bool space_as_plus) {
@@ -59,39 +83,11 @@ std::string percentEncodeNonAscii(std::string_view text) {
 }
 
 std::optional<std::string> percentDecode(std::string_view text, bool plus_as_space) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '%') {
-            const int byte = escapedByteAt(text, i);
-            if (byte < 0) return std::nullopt;
-            out.push_back(static_cast<char>(byte));
-            i += 2;
-        } else if (c == '+' && plus_as_space) {
-            out.push_back(' ');
-        } else {
-            out.push_back(c);
-        }
-    }
-    return out;
+    return decode(text, plus_as_space, Malformed::Refuse);
 }
 
 std::string percentDecodeLenient(std::string_view text, bool plus_as_space) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (const int byte = escapedByteAt(text, i); byte >= 0) {
-            out.push_back(static_cast<char>(byte));
-            i += 2;
-        } else if (c == '+' && plus_as_space) {
-            out.push_back(' ');
-        } else {
-            out.push_back(c);
-        }
-    }
-    return out;
+    return *decode(text, plus_as_space, Malformed::Keep);
 }
 
 }  // namespace relais::sdk::url
