@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "relais/common/chunked_decoder.h"
 
+#include "relais/sdk/text.h"
+
 namespace relais::common {
 namespace {
 
@@ -10,13 +12,6 @@ constexpr std::size_t kMaxLine = 4096;
 constexpr int kMaxTrailerFields = 64;
 // 15 hex digits stay below 2^60: no overflow when sizes are added up.
 constexpr std::size_t kMaxSizeDigits = 15;
-
-int hexValue(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 /// One line, CRLF included, read up to and including the next LF and never beyond, so the
 /// bytes after the line stay in the source. Empty optional when the stream ends first or
@@ -51,8 +46,8 @@ ChunkedResult decodeChunkedBody(ChunkedSource& source, std::size_t limit, std::s
         }
         std::size_t size = 0;
         std::size_t digits = 0;
-        while (digits < line->size() && hexValue((*line)[digits]) >= 0) {
-            size = size * 16 + static_cast<std::size_t>(hexValue((*line)[digits]));
+        while (digits < line->size() && sdk::text::hexDigitValue((*line)[digits]) >= 0) {
+            size = size * 16 + static_cast<std::size_t>(sdk::text::hexDigitValue((*line)[digits]));
             ++digits;
         }
         const char after = (*line)[digits];

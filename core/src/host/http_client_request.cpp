@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "host/http_client_request.h"
 
-#include <array>
 #include <cctype>
 #include <charconv>
 
 #include <Poco/Exception.h>
 #include <Poco/Net/IPAddress.h>
 #include <Poco/URI.h>
+
+#include "relais/sdk/url_encoding.h"
 
 namespace relais::host::http_detail {
 namespace {
@@ -117,19 +118,8 @@ sdk::Result<void> parseAuthority(std::string_view authority, Target& target) {
 }
 
 void appendTarget(std::string_view raw, std::string& out) {
-    constexpr std::array<char, 16> kHex = {'0', '1', '2', '3', '4', '5', '6', '7',
-                                           '8', '9', 'A', 'B', 'C', 'D', 'E', 'F'};
     if (raw.empty() || raw.front() != '/') out.push_back('/');
-    for (const char c : raw) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u >= 0x80) {
-            out.push_back('%');
-            out.push_back(kHex[u >> 4U]);
-            out.push_back(kHex[u & 0x0FU]);
-        } else {
-            out.push_back(c);
-        }
-    }
+    out += sdk::url::percentEncodeNonAscii(raw);
 }
 
 }  // namespace

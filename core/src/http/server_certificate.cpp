@@ -10,6 +10,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "relais/sdk/signing.h"
+
 namespace relais::http::detail {
 namespace {
 
@@ -73,11 +75,8 @@ CertificateInfo summarize(X509* cert) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     if (X509_digest(cert, EVP_sha256(), digest, &length) == 1) {
-        static constexpr char kHex[] = "0123456789abcdef";
-        for (unsigned int i = 0; i < length; ++i) {
-            summary.sha256 += kHex[digest[i] >> 4];
-            summary.sha256 += kHex[digest[i] & 0x0f];
-        }
+        summary.sha256 =
+            sdk::signing::toHex({reinterpret_cast<const char*>(digest), std::size_t{length}});
     }
     std::tm tm{};
     if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &tm) == 1) summary.not_after = timegm(&tm);

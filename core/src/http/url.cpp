@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "http/url.h"
 
+#include <utility>
+
+#include "relais/sdk/url_encoding.h"
+
 namespace relais::http::url {
 namespace {
-
-int hexValue(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 bool startsWithIgnoreCase(std::string_view text, std::string_view prefix) noexcept {
     if (text.size() < prefix.size()) return false;
@@ -30,23 +27,12 @@ bool forbiddenSegment(std::string_view segment) noexcept {
 }  // namespace
 
 bool percentDecode(std::string_view text, std::string& out, bool plus_as_space) {
-    out.clear();
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '%') {
-            if (i + 2 >= text.size()) return false;
-            const int hi = hexValue(text[i + 1]);
-            const int lo = hexValue(text[i + 2]);
-            if (hi < 0 || lo < 0) return false;
-            out += static_cast<char>(hi * 16 + lo);
-            i += 2;
-        } else if (c == '+' && plus_as_space) {
-            out += ' ';
-        } else {
-            out += c;
-        }
+    auto decoded = sdk::url::percentDecode(text, plus_as_space);
+    if (!decoded) {
+        out.clear();
+        return false;
     }
+    out = std::move(*decoded);
     return true;
 }
 

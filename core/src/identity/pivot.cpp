@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "relais/identity/pivot.h"
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -10,6 +9,7 @@
 
 #include "relais/common/crypto.h"
 #include "relais/common/strings.h"
+#include "relais/sdk/text.h"
 #include "relais/sdk/time.h"
 
 namespace relais::identity {
@@ -23,86 +23,7 @@ using common::trim;
 namespace {
 
 // ---------------------------------------------------------------------------------------
-// UTF-8 decoding and folding
-
-constexpr char32_t kInvalidCodePoint = 0xFFFFFFFF;
-
-// Decodes one code point at `text[pos]` and advances `pos`. Strict: overlong forms,
-// surrogates, values above U+10FFFF and truncated sequences give kInvalidCodePoint.
-char32_t nextCodePoint(std::string_view text, std::size_t& pos) noexcept {
-    const auto byte = [&text](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-    const unsigned char lead = byte(pos);
-    if (lead < 0x80) {
-        ++pos;
-        return lead;
-    }
-    std::size_t length = 0;
-    char32_t cp = 0;
-    char32_t minimum = 0;
-    if ((lead & 0xE0) == 0xC0) {
-        length = 2;
-        cp = lead & 0x1F;
-        minimum = 0x80;
-    } else if ((lead & 0xF0) == 0xE0) {
-        length = 3;
-        cp = lead & 0x0F;
-        minimum = 0x800;
-    } else if ((lead & 0xF8) == 0xF0) {
-        length = 4;
-        cp = lead & 0x07;
-        minimum = 0x10000;
-    } else {
-        ++pos;
-        return kInvalidCodePoint;
-    }
-    if (pos + length > text.size()) {
-        pos = text.size();
-        return kInvalidCodePoint;
-    }
-    for (std::size_t i = 1; i < length; ++i) {
-        const unsigned char continuation = byte(pos + i);
-        if ((continuation & 0xC0) != 0x80) {
-            pos += i;
-            return kInvalidCodePoint;
-        }
-        cp = (cp << 6) | (continuation & 0x3F);
-    }
-    pos += length;
-    if (cp < minimum || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return kInvalidCodePoint;
-    return cp;
-}
-
-struct FoldRange {
-    char32_t first;
-    char32_t last;
-    const char* ascii;  // upper-case ASCII spelling of every letter in the range
-};
-
-// Latin-1 supplement and Latin Extended-A letters, folded to upper-case ASCII without
-// diacritics. × (U+00D7) and ÷ (U+00F7) are not letters and are absent.
-constexpr auto kFoldRanges = std::to_array<FoldRange>({
-    {0x00C0, 0x00C5, "A"},  {0x00C6, 0x00C6, "AE"}, {0x00C7, 0x00C7, "C"},  {0x00C8, 0x00CB, "E"},
-    {0x00CC, 0x00CF, "I"},  {0x00D0, 0x00D0, "D"},  {0x00D1, 0x00D1, "N"},  {0x00D2, 0x00D6, "O"},
-    {0x00D8, 0x00D8, "O"},  {0x00D9, 0x00DC, "U"},  {0x00DD, 0x00DD, "Y"},  {0x00DE, 0x00DE, "TH"},
-    {0x00DF, 0x00DF, "SS"}, {0x00E0, 0x00E5, "A"},  {0x00E6, 0x00E6, "AE"}, {0x00E7, 0x00E7, "C"},
-    {0x00E8, 0x00EB, "E"},  {0x00EC, 0x00EF, "I"},  {0x00F0, 0x00F0, "D"},  {0x00F1, 0x00F1, "N"},
-    {0x00F2, 0x00F6, "O"},  {0x00F8, 0x00F8, "O"},  {0x00F9, 0x00FC, "U"},  {0x00FD, 0x00FD, "Y"},
-    {0x00FE, 0x00FE, "TH"}, {0x00FF, 0x00FF, "Y"},  {0x0100, 0x0105, "A"},  {0x0106, 0x010D, "C"},
-    {0x010E, 0x0111, "D"},  {0x0112, 0x011B, "E"},  {0x011C, 0x0123, "G"},  {0x0124, 0x0127, "H"},
-    {0x0128, 0x0131, "I"},  {0x0132, 0x0133, "IJ"}, {0x0134, 0x0135, "J"},  {0x0136, 0x0138, "K"},
-    {0x0139, 0x0142, "L"},  {0x0143, 0x0148, "N"},  {0x0149, 0x0149, "'N"}, {0x014A, 0x014B, "N"},
-    {0x014C, 0x0151, "O"},  {0x0152, 0x0153, "OE"}, {0x0154, 0x0159, "R"},  {0x015A, 0x0161, "S"},
-    {0x0162, 0x0167, "T"},  {0x0168, 0x0173, "U"},  {0x0174, 0x0175, "W"},  {0x0176, 0x0178, "Y"},
-    {0x0179, 0x017E, "Z"},  {0x017F, 0x017F, "S"},
-});
-
-const char* foldLatinLetter(char32_t cp) noexcept {
-    if (cp < 0x00C0 || cp > 0x017F) return nullptr;
-    for (const FoldRange& range : kFoldRanges) {
-        if (cp >= range.first && cp <= range.last) return range.ascii;
-    }
-    return nullptr;
-}
+// Characters of names (UTF-8 decoding and letter folding are the SDK's)
 
 bool isApostrophe(char32_t cp) noexcept {
     // ' ’ ‘ ʼ and the acute and grave accents that keyboards and old files use instead.
@@ -277,8 +198,10 @@ std::optional<std::string> normaliseName(std::string_view raw, bool comma_separa
     };
     std::size_t pos = 0;
     while (pos < raw.size()) {
-        const char32_t cp = nextCodePoint(raw, pos);
-        if (cp == kInvalidCodePoint) return std::nullopt;
+        char32_t cp = 0;
+        const std::size_t length = sdk::text::decodeUtf8(raw, pos, cp);
+        if (length == 0) return std::nullopt;
+        pos += length;
         if (cp < 0x80 && ((cp >= U'a' && cp <= U'z') || (cp >= U'A' && cp <= U'Z'))) {
             const char upper = static_cast<char>(cp >= U'a' ? cp - U'a' + U'A' : cp);
             emit_letters(std::string_view(&upper, 1));
@@ -292,7 +215,8 @@ std::optional<std::string> normaliseName(std::string_view raw, bool comma_separa
             pending_space = false;
         } else if (isCombiningMark(cp)) {
             // Decomposed input (`e` + U+0301): the base letter was already written.
-        } else if (const char* folded = foldLatinLetter(cp); folded != nullptr) {
+        } else if (const std::string_view folded = sdk::text::foldLatinLetter(cp);
+                   !folded.empty()) {
             emit_letters(folded);
         } else {
             return std::nullopt;

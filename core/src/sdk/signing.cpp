@@ -9,12 +9,17 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "relais/sdk/text.h"
+#include "relais/sdk/url_encoding.h"
+
 namespace relais::sdk::signing {
 namespace {
 
 constexpr std::string_view kHexDigits = "0123456789abcdef";
 // 9999-12-31T23:59:59Z: the last instant `%Y-%m-%dT%H:%M:%SZ` holds in four year digits.
 constexpr std::int64_t kLastFormattableSecond = 253'402'300'799;
+// Parameter values are form-URL-encoded as Python's `urlencode` does it (`quote_plus`).
+constexpr bool kFormEncoding = true;
 
 const EVP_MD* digestNamed(std::string_view algo) noexcept {
     if (algo == "sha1") return EVP_sha1();
@@ -38,13 +43,6 @@ std::string hmacWith(const EVP_MD* md, std::string_view key, std::string_view da
     return {reinterpret_cast<const char*>(mac.data()), length};
 }
 
-int hexValue(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /// `%Y-%m-%dT%H:%M:%SZ` in UTC; `unix_seconds` is within range (checked by the caller).
 std::string formatTimestamp(std::int64_t unix_seconds) {
     const auto time = static_cast<std::time_t>(unix_seconds);
@@ -53,27 +51,6 @@ std::string formatTimestamp(std::int64_t unix_seconds) {
     std::array<char, 32> text{};
     const std::size_t length = std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &utc);
     return {text.data(), length};
-}
-
-/// Form-URL-encoding of a parameter value, as Python's `urlencode` does it (`quote_plus`).
-std::string formEncode(std::string_view text) {
-    constexpr std::string_view kUpperHex = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(text.size());
-    for (const char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') ||
-            u == '-' || u == '_' || u == '.' || u == '~') {
-            out.push_back(c);
-        } else if (u == ' ') {
-            out.push_back('+');
-        } else {
-            out.push_back('%');
-            out.push_back(kUpperHex[u >> 4U]);
-            out.push_back(kUpperHex[u & 0x0FU]);
-        }
-    }
-    return out;
 }
 
 /// Base64 as Python's `quote` leaves it: `+` and `=` escaped, `/` kept.
@@ -143,8 +120,8 @@ std::optional<std::string> fromHex(std::string_view hex) {
     std::string out;
     out.reserve(hex.size() / 2);
     for (std::size_t i = 0; i < hex.size(); i += 2) {
-        const int high = hexValue(hex[i]);
-        const int low = hexValue(hex[i + 1]);
+        const int high = text::hexDigitValue(hex[i]);
+        const int low = text::hexDigitValue(hex[i + 1]);
         if (high < 0 || low < 0) return std::nullopt;
         out.push_back(static_cast<char>((high << 4) | low));
     }
@@ -170,11 +147,11 @@ Result<std::string> publikSignQuery(std::string_view query, std::string_view sec
     std::string signed_query(query);
     if (!signed_query.empty()) signed_query += '&';
     signed_query += "algo=";
-    signed_query += formEncode(algo);
+    signed_query += url::percentEncode(algo, kFormEncoding);
     signed_query += "&timestamp=";
-    signed_query += formEncode(formatTimestamp(unix_seconds));
+    signed_query += url::percentEncode(formatTimestamp(unix_seconds), kFormEncoding);
     signed_query += "&nonce=";
-    signed_query += formEncode(nonce);
+    signed_query += url::percentEncode(nonce, kFormEncoding);
     const std::string mac = hmacWith(md, secret, signed_query);
     signed_query += "&signature=";
     signed_query += quoteSignature(base64(mac));

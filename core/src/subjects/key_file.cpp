@@ -4,15 +4,18 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
+#include <string>
 #include <system_error>
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "relais/common/errors.h"
 #include "relais/common/unique_fd.h"
+#include "relais/sdk/signing.h"
+#include "relais/sdk/text.h"
 
 namespace relais::subjects::detail {
 namespace {
@@ -26,16 +29,9 @@ bool isKeyIdChar(char c) noexcept {
            c == '_' || c == '-';
 }
 
-int hexValue(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 bool allHex(std::string_view text) noexcept {
     for (const char c : text) {
-        if (hexValue(c) < 0) return false;
+        if (sdk::text::hexDigitValue(c) < 0) return false;
     }
     return true;
 }
@@ -113,20 +109,20 @@ void readKeyFile(const KeySpec& spec, KeyBytes& key) {
     }
     if (content.size() == 2 * kKeySize && allHex(content)) {
         for (std::size_t i = 0; i < kKeySize; ++i) {
-            key[i] = static_cast<unsigned char>((hexValue(content[2 * i]) << 4) |
-                                                hexValue(content[2 * i + 1]));
+            key[i] = static_cast<unsigned char>((sdk::text::hexDigitValue(content[2 * i]) << 4) |
+                                                sdk::text::hexDigitValue(content[2 * i + 1]));
         }
         return;
     }
     if (content.size() == 44 && content[43] == '=' && content[42] != '=') {
-        std::array<unsigned char, 33> decoded{};
-        const WipeOnExit wipe_decoded(decoded);
-        // EVP_DecodeBlock rejects characters outside the alphabet; 44 characters with one
-        // '=' decode to exactly 32 bytes (it writes 33, the last one for the padding).
-        if (EVP_DecodeBlock(decoded.data(), reinterpret_cast<const unsigned char*>(content.data()),
-                            static_cast<int>(content.size())) == 33) {
-            std::memcpy(key.data(), decoded.data(), kKeySize);
-            return;
+        // base64Decode rejects characters outside the alphabet; 44 characters with one '='
+        // decode to exactly 32 bytes.
+        if (std::optional<std::string> decoded = sdk::signing::base64Decode(content)) {
+            const WipeOnExit wipe_decoded(*decoded);
+            if (decoded->size() == kKeySize) {
+                std::memcpy(key.data(), decoded->data(), kKeySize);
+                return;
+            }
         }
         refuse(spec, "44 characters but not valid base64; " + expected);
     }

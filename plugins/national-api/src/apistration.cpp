@@ -2,11 +2,12 @@
 #include "apistration.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 
 #include "relais/sdk/http_helpers.h"
+#include "relais/sdk/settings.h"
 #include "relais/sdk/text.h"
+#include "relais/sdk/url_encoding.h"
 
 namespace relais::plugins::apistration {
 namespace {
@@ -29,14 +30,6 @@ bool parseInt(std::string_view text, std::int64_t& out) noexcept {
     if (text.empty() || text.size() > 18) return false;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
     return ec == std::errc{} && end == text.data() + text.size();
-}
-
-sdk::Result<int> timeoutMs(const sdk::Settings& settings, const std::string& key,
-                           std::int64_t fallback_ms) {
-    const sdk::Setting* s = settings.find(key);
-    const std::int64_t ms = s != nullptr ? s->integer : fallback_ms;
-    if (ms <= 0 || ms > kMaxTimeoutMs) return invalid(key, "must be more than 0 and at most 10m");
-    return static_cast<int>(ms);
 }
 
 std::string textOf(const sdk::Json* value) {
@@ -124,28 +117,11 @@ bool isBearerToken(std::string_view text) noexcept {
     });
 }
 
-std::string percentEncode(std::string_view text) {
-    constexpr std::string_view kHex = "0123456789ABCDEF";
-    std::string out;
-    out.reserve(text.size());
-    for (const char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        if (std::isalnum(u) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
-            out.push_back(c);
-        } else {
-            out.push_back('%');
-            out.push_back(kHex[u >> 4U]);
-            out.push_back(kHex[u & 0x0FU]);
-        }
-    }
-    return out;
-}
-
 void Query::add(std::string_view name, std::string_view value) {
     text_.push_back(text_.empty() ? '?' : '&');
-    text_ += percentEncode(name);
+    text_ += sdk::url::percentEncode(name);
     text_.push_back('=');
-    text_ += percentEncode(value);
+    text_ += sdk::url::percentEncode(value);
 }
 
 sdk::Result<ApiConfig> buildApiConfig(std::string api_name, const sdk::Settings& settings,
@@ -184,10 +160,10 @@ sdk::Result<ApiConfig> buildApiConfig(std::string api_name, const sdk::Settings&
                                         "the SIRET of the administration the data is for");
     }
 
-    auto timeout = timeoutMs(settings, "timeout", 10'000);
+    auto timeout = sdk::timeoutMs(settings, "timeout", 10'000, kMaxTimeoutMs);
     if (!timeout) return std::move(timeout).error();
     config.timeout_ms = *timeout;
-    auto connect_timeout = timeoutMs(settings, "connect-timeout", 5'000);
+    auto connect_timeout = sdk::timeoutMs(settings, "connect-timeout", 5'000, kMaxTimeoutMs);
     if (!connect_timeout) return std::move(connect_timeout).error();
     config.connect_timeout_ms = *connect_timeout;
 

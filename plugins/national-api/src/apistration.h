@@ -52,9 +52,6 @@ bool isDigits(std::string_view text, std::size_t n) noexcept;
 /// Printable ASCII without spaces: what an RFC 6750 bearer token is made of.
 bool isBearerToken(std::string_view text) noexcept;
 
-/// RFC 3986 percent-encoding of everything but unreserved characters.
-std::string percentEncode(std::string_view text);
-
 /// A query string under construction: `?a=1&b=2`, names and values percent-encoded.
 class Query {
 public:

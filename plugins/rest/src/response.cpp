@@ -3,34 +3,13 @@
 
 #include "relais/sdk/http_helpers.h"
 #include "relais/sdk/text.h"
+#include "relais/sdk/url_encoding.h"
 
 namespace relais::plugins::rest {
 namespace {
 
 // Longest identifier kept: ids become links, URL segments and log fields.
 constexpr std::size_t kMaxIdBytes = 255;
-
-int hexValue(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-std::string percentDecode(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size() && hexValue(text[i + 1]) >= 0 &&
-            hexValue(text[i + 2]) >= 0) {
-            out.push_back(static_cast<char>(hexValue(text[i + 1]) * 16 + hexValue(text[i + 2])));
-            i += 2;
-        } else {
-            out.push_back(text[i]);
-        }
-    }
-    return out;
-}
 
 // The last non-empty path segment of a URI reference (query and fragment ignored).
 std::string lastPathSegment(std::string_view uri) {
@@ -41,7 +20,9 @@ std::string lastPathSegment(std::string_view uri) {
     }
     while (!uri.empty() && uri.back() == '/') uri.remove_suffix(1);
     const auto slash = uri.rfind('/');
-    return percentDecode(slash == std::string_view::npos ? uri : uri.substr(slash + 1));
+    // Lenient: an id is read from what the server wrote; a stray `%` stays as written.
+    return sdk::url::percentDecodeLenient(slash == std::string_view::npos ? uri
+                                                                          : uri.substr(slash + 1));
 }
 
 bool usableId(const std::string& id, std::string& problem) {

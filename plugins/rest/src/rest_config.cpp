@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "relais/sdk/http_helpers.h"
+#include "relais/sdk/settings.h"
 #include "relais/sdk/signing.h"
 #include "relais/sdk/text.h"
 
@@ -117,16 +118,6 @@ std::vector<std::string> splitEscaped(std::string_view text) {
         }
     }
     return items;
-}
-
-sdk::Result<int> timeoutMs(const sdk::Settings& settings, const std::string& key,
-                           std::int64_t fallback_ms) {
-    const sdk::Setting* s = settings.find(key);
-    const std::int64_t ms = s != nullptr ? s->integer : fallback_ms;
-    if (ms <= 0 || ms > kMaxTimeoutMs) {
-        return invalid(key, "must be more than 0 and at most 24h");
-    }
-    return static_cast<int>(ms);
 }
 
 // The value of secret key `key`. Errors name the key and the reference, never the value.
@@ -269,10 +260,10 @@ sdk::Result<RestConfig> buildConfig(const sdk::Settings& settings, const sdk::Se
         return std::move(own).error();
     }
 
-    auto timeout = timeoutMs(settings, "timeout", 30'000);
+    auto timeout = sdk::timeoutMs(settings, "timeout", 30'000, kMaxTimeoutMs);
     if (!timeout) return std::move(timeout).error();
     config.timeout_ms = *timeout;
-    auto connect_timeout = timeoutMs(settings, "connect-timeout", 5'000);
+    auto connect_timeout = sdk::timeoutMs(settings, "connect-timeout", 5'000, kMaxTimeoutMs);
     if (!connect_timeout) return std::move(connect_timeout).error();
     config.connect_timeout_ms = *connect_timeout;
 

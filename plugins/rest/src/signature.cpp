@@ -4,37 +4,15 @@
 #include <algorithm>
 
 #include "relais/sdk/signing.h"
+#include "relais/sdk/url_encoding.h"
 
 #include "url_template.h"
 
 namespace relais::plugins::rest {
 namespace {
 
-int hexValue(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-// Form decoding of a parameter name, lenient: a malformed escape stays as written.
-std::string formDecode(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '+') {
-            out.push_back(' ');
-        } else if (c == '%' && i + 2 < text.size() && hexValue(text[i + 1]) >= 0 &&
-                   hexValue(text[i + 2]) >= 0) {
-            out.push_back(static_cast<char>(hexValue(text[i + 1]) * 16 + hexValue(text[i + 2])));
-            i += 2;
-        } else {
-            out.push_back(c);
-        }
-    }
-    return out;
-}
+// Parameter names are form-encoded: `+` is a space.
+constexpr bool kPlusAsSpace = true;
 
 // The query of `url`: after the first `?`, before any `#`.
 std::string_view queryOf(std::string_view url) noexcept {
@@ -51,7 +29,9 @@ std::string publikParameterIn(std::string_view url) {
         const auto amp = query.find('&');
         const std::string_view item = query.substr(0, amp);
         query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-        const std::string name = formDecode(item.substr(0, item.find('=')));
+        // Lenient: a malformed escape in a name stays as written.
+        const std::string name =
+            sdk::url::percentDecodeLenient(item.substr(0, item.find('=')), kPlusAsSpace);
         if (std::find(std::begin(kPublikParameters), std::end(kPublikParameters), name) !=
             std::end(kPublikParameters)) {
             return name;
@@ -77,21 +57,9 @@ sdk::Result<std::string> publikSignUrl(std::string_view url, std::string_view or
 
     // The HTTP client percent-encodes bytes above 0x7F on the wire: do it first, so that
     // what is signed is what is sent.
-    constexpr std::string_view kUpperHex = "0123456789ABCDEF";
-    std::string unsigned_query;
-    unsigned_query.reserve(query.size() + 6 + orig.size());
-    for (const char c : query) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u > 0x7F) {
-            unsigned_query.push_back('%');
-            unsigned_query.push_back(kUpperHex[u >> 4U]);
-            unsigned_query.push_back(kUpperHex[u & 0x0FU]);
-        } else {
-            unsigned_query.push_back(c);
-        }
-    }
+    std::string unsigned_query = sdk::url::percentEncodeNonAscii(query);
     if (!unsigned_query.empty()) unsigned_query.push_back('&');
-    unsigned_query += "orig=" + percentEncode(orig);
+    unsigned_query += "orig=" + sdk::url::percentEncode(orig);
 
     auto signed_query =
         sdk::signing::publikSignQuery(unsigned_query, secret, algo, unix_seconds, nonce);

@@ -1,18 +1,14 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "url_template.h"
 
-#include <array>
 #include <utility>
+
+#include "relais/sdk/url_encoding.h"
 
 namespace relais::plugins::rest {
 namespace {
 
 using sdk::ErrorCode;
-
-bool isUnreserved(char c) noexcept {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.' || c == '_' || c == '~';
-}
 
 // Where the path starts: after `scheme://authority`. The whole text when there is no `://`
 // (the host checked the URL already; a template without one is refused by parse).
@@ -24,24 +20,6 @@ std::size_t pathStart(std::string_view text) noexcept {
 }
 
 }  // namespace
-
-std::string percentEncode(std::string_view value) {
-    constexpr std::array<char, 16> kHex = {'0', '1', '2', '3', '4', '5', '6', '7',
-                                           '8', '9', 'A', 'B', 'C', 'D', 'E', 'F'};
-    std::string out;
-    out.reserve(value.size());
-    for (const char c : value) {
-        if (isUnreserved(c)) {
-            out.push_back(c);
-            continue;
-        }
-        const auto u = static_cast<unsigned char>(c);
-        out.push_back('%');
-        out.push_back(kHex[u >> 4U]);
-        out.push_back(kHex[u & 0x0FU]);
-    }
-    return out;
-}
 
 sdk::Result<UrlTemplate> UrlTemplate::parse(std::string_view text, const std::string& field) {
     UrlTemplate parsed;
@@ -135,7 +113,7 @@ sdk::Result<std::string> UrlTemplate::expand(const UrlValues& values) const {
                                       : ""),
                              "url");
         }
-        out += percentEncode(*value);
+        out += sdk::url::percentEncode(*value);
     }
     return out;
 }

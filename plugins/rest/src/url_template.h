@@ -9,14 +9,10 @@
 
 /// @file
 /// The `url` template of the REST connector: literal text with `{name}` placeholders in the
-/// path and query, each replaced by a percent-encoded value of the delivery.
+/// path and query, each replaced by a value of the delivery percent-encoded by
+/// `sdk::url::percentEncode`.
 
 namespace relais::plugins::rest {
-
-/// RFC 3986 percent-encoding of everything but the unreserved characters
-/// (`A-Z a-z 0-9 - . _ ~`), so that a value stays inside its path segment or query value:
-/// `/`, `?`, `#`, `&`, `=` and `%` are encoded too. Uppercase hex.
-std::string percentEncode(std::string_view value);
 
 /// The values a template can use. `business_id` is the id the application gave on an
 /// earlier delivery of the same dossier (empty when unknown).

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "relais/sdk/url_encoding.h"
+
 #include "response.h"
 #include "rest_config.h"
 #include "signature.h"
@@ -16,10 +18,10 @@ namespace relais::plugins::rest {
 namespace {
 
 TEST(PercentEncode, KeepsOnlyUnreservedCharacters) {
-    EXPECT_EQ(percentEncode("RS-2026_004217.a~b"), "RS-2026_004217.a~b");
-    EXPECT_EQ(percentEncode("a/b?c#d&e=f%g h+i"), "a%2Fb%3Fc%23d%26e%3Df%25g%20h%2Bi");
-    EXPECT_EQ(percentEncode("école"), "%C3%A9cole");
-    EXPECT_EQ(percentEncode(std::string("\r\n", 2)), "%0D%0A");
+    EXPECT_EQ(sdk::url::percentEncode("RS-2026_004217.a~b"), "RS-2026_004217.a~b");
+    EXPECT_EQ(sdk::url::percentEncode("a/b?c#d&e=f%g h+i"), "a%2Fb%3Fc%23d%26e%3Df%25g%20h%2Bi");
+    EXPECT_EQ(sdk::url::percentEncode("école"), "%C3%A9cole");
+    EXPECT_EQ(sdk::url::percentEncode(std::string("\r\n", 2)), "%0D%0A");
 }
 
 TEST(UrlTemplate, ReplacesEachPlaceholderEncoded) {

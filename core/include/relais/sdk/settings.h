@@ -88,4 +88,12 @@ private:
     std::vector<Setting> settings_;
 };
 
+/// The duration setting `key` in milliseconds, as the `int` an HTTP client timeout takes;
+/// `fallback_ms` when `settings` lacks it. `InvalidArgument` (field `key`, message
+/// `<key>: must be more than 0 and at most <max_ms>`, the maximum written `24h`, `10m`,
+/// `30s` or `250ms`) when the value is 0 or less or above `max_ms`, which must be at most
+/// `INT_MAX`. For `configure`; thread-safe like `Settings`.
+RELAIS_SDK_API Result<int> timeoutMs(const Settings& settings, const std::string& key,
+                                     std::int64_t fallback_ms, std::int64_t max_ms);
+
 }  // namespace relais::sdk

@@ -8,10 +8,11 @@
 #include "relais/sdk/visibility.h"
 
 /// @file
-/// ASCII text helpers that the core and every plugin share instead of copying: trimming,
-/// case-insensitive comparison, control-character checks. They look at bytes, never at
-/// the locale: names, keys, header values and configuration values are ASCII where it
-/// matters, and UTF-8 bytes (all >= 0x80) pass through untouched.
+/// Text helpers that the core and every plugin share instead of copying: trimming,
+/// case-insensitive comparison, control-character checks, hex digits, UTF-8 decoding and
+/// accent folding. They look at bytes, never at the locale: names, keys, header values and
+/// configuration values are ASCII where it matters, and UTF-8 bytes (all >= 0x80) pass
+/// through the ASCII helpers untouched.
 ///
 /// Threading: every function is thread-safe and keeps no state. A returned `string_view`
 /// points into the argument and lives as long as it.
@@ -47,5 +48,22 @@ RELAIS_SDK_API bool hasControlCharacter(std::string_view text) noexcept;
 /// `code_point` is unspecified.
 RELAIS_SDK_API std::size_t decodeUtf8(std::string_view text, std::size_t at,
                                       char32_t& code_point) noexcept;
+
+/// The value (0–15) of the hexadecimal digit `c` (`0-9`, `a-f`, `A-F`), or -1 for any
+/// other byte.
+RELAIS_SDK_API int hexDigitValue(char c) noexcept;
+
+/// The upper-case ASCII spelling of the Latin letter `code_point` without its diacritics,
+/// for the Latin-1 Supplement and Latin Extended-A letters (U+00C0–U+017F: `É` and `é` give
+/// `E`, `Æ` `AE`, `Œ` `OE`, `ß` `SS`, `Þ` `TH`, `ŉ` `'N`); empty for any other code point
+/// (ASCII, × and ÷ included). The view points into static storage: it never dangles.
+RELAIS_SDK_API std::string_view foldLatinLetter(char32_t code_point) noexcept;
+
+/// UTF-8 `text` with the letters `foldLatinLetter` knows written in ASCII without their
+/// diacritics, keeping their case (`é` gives `e`, `É` `E`, `œ` `oe`, `Œ` `OE`, `ß` `ss`);
+/// every other character, and every byte that is not valid UTF-8, is kept as written.
+/// For comparing French names and words where accents are optional; combining marks
+/// (decomposed input) are not removed.
+RELAIS_SDK_API std::string foldAccents(std::string_view text);
 
 }  // namespace relais::sdk::text

@@ -11,6 +11,7 @@
 #include "relais/common/strings.h"
 #include "relais/identity/pivot.h"
 #include "relais/sdk/json.h"
+#include "relais/sdk/url_encoding.h"
 
 namespace relais::mock_api {
 namespace {
@@ -325,33 +326,6 @@ std::string_view bearerToken(std::string_view authorization) {
 
 }  // namespace
 
-std::optional<std::string> percentDecode(std::string_view text, bool plus_is_space) {
-    std::string out;
-    out.reserve(text.size());
-    const auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '%') {
-            if (i + 2 >= text.size()) return std::nullopt;
-            const int high = hex(text[i + 1]);
-            const int low = hex(text[i + 2]);
-            if (high < 0 || low < 0) return std::nullopt;
-            out.push_back(static_cast<char>(high * 16 + low));
-            i += 2;
-        } else if (c == '+' && plus_is_space) {
-            out.push_back(' ');
-        } else {
-            out.push_back(c);
-        }
-    }
-    return out;
-}
-
 std::optional<Params> parseQuery(std::string_view query) {
     Params params;
     while (!query.empty()) {
@@ -360,8 +334,8 @@ std::optional<Params> parseQuery(std::string_view query) {
         query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
         if (pair.empty()) continue;
         const auto equals = pair.find('=');
-        auto name = percentDecode(pair.substr(0, equals), true);
-        auto value = percentDecode(
+        auto name = sdk::url::percentDecode(pair.substr(0, equals), true);
+        auto value = sdk::url::percentDecode(
             equals == std::string_view::npos ? std::string_view{} : pair.substr(equals + 1), true);
         if (!name || !value) return std::nullopt;
         if (name->ends_with("[]")) name->resize(name->size() - 2);
@@ -465,7 +439,7 @@ MockAnswer CaseBook::answer(const MockRequest& request) const {
         if (rest.front() != '/') break;
         rest.remove_prefix(1);
         const auto slash = rest.find('/');
-        auto segment = percentDecode(rest.substr(0, slash), false);
+        auto segment = sdk::url::percentDecode(rest.substr(0, slash), false);
         if (!segment) {
             return apiError(400, "00400", "Requête invalide",
                             "Le chemin contient un échappement % invalide", {}, "bad path");

@@ -111,10 +111,6 @@ private:
     std::map<std::string, FranceConnectIdentity, std::less<>> tokens_;
 };
 
-/// Percent-decodes `text` (`+` as a space when `plus_is_space`); nullopt for a malformed
-/// escape.
-std::optional<std::string> percentDecode(std::string_view text, bool plus_is_space);
-
 /// Splits a raw query string into params: `a=1&b=2&prenoms[]=X&prenoms[]=Y` → `a: [1]`,
 /// `b: [2]`, `prenoms: [X, Y]` (a trailing `[]` of a name is dropped). Nullopt for a
 /// malformed escape.
