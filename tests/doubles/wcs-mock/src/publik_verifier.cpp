@@ -7,19 +7,14 @@
 #include <utility>
 #include <vector>
 
+#include <Poco/Exception.h>
+#include <Poco/URI.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
 namespace relais::wcs_mock {
 namespace {
-
-int hexValue(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 // name → decoded values, in order.
 std::map<std::string, std::vector<std::string>> parseForm(std::string_view query) {
@@ -47,21 +42,13 @@ const std::string* single(const std::map<std::string, std::vector<std::string>>&
 }  // namespace
 
 std::string formDecode(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '+') {
-            out.push_back(' ');
-        } else if (c == '%' && i + 2 < text.size() && hexValue(text[i + 1]) >= 0 &&
-                   hexValue(text[i + 2]) >= 0) {
-            out.push_back(static_cast<char>(hexValue(text[i + 1]) * 16 + hexValue(text[i + 2])));
-            i += 2;
-        } else {
-            out.push_back(c);
-        }
+    std::string decoded;
+    try {
+        Poco::URI::decode(std::string(text), decoded, true);
+    } catch (const Poco::SyntaxException&) {
+        return std::string(text);  // a malformed escape: as written, and the check fails
     }
-    return out;
+    return decoded;
 }
 
 std::string hmacBase64(std::string_view algo, std::string_view key, std::string_view data) {

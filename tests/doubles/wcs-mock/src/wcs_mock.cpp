@@ -17,6 +17,7 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
 #include <Poco/ThreadPool.h>
+#include <Poco/URI.h>
 #include <openssl/rand.h>
 
 namespace relais::wcs_mock {
@@ -54,21 +55,10 @@ std::vector<std::string> splitPath(const std::string& path) {
     return parts;
 }
 
-// Query-string encoding of Python's `urlencode` (quote_plus): unreserved characters kept.
+// Percent-encoding of a query value (a space as `%20`, which a form decoder reads back).
 std::string quotePlus(const std::string& text) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
     std::string out;
-    for (const unsigned char c : text) {
-        if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.' || c == '~') {
-            out.push_back(static_cast<char>(c));
-        } else if (c == ' ') {
-            out.push_back('+');
-        } else {
-            out.push_back('%');
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 15]);
-        }
-    }
+    Poco::URI::encode(text, "!#$&'()*+,/:;=?@[]", out);
     return out;
 }
 
