@@ -21,6 +21,7 @@
 #include "config_keys.h"
 #include "local_time.h"
 #include "plugins/support/instance_config.h"
+#include "support/mock_http_server.h"
 #include "support/test_host.h"
 #include "wcs_mock.h"
 
@@ -429,6 +430,54 @@ TEST_F(WcsAdapterTest, MessagesGoToTheConfiguredGlobalActionHook) {
     ASSERT_TRUE(skipped) << skipped.error().message;
     EXPECT_TRUE(contains(skipped->detail, "no message-hook configured"));
     EXPECT_EQ(posts().size(), 1U);
+}
+
+// w.c.s.'s answers to the jump itself, from a plain HTTP server (no signature check): an
+// export without `actions` (older sites, or a jump restricted to roles) lets the POST decide.
+TEST_F(WcsAdapterTest, TheJumpAnswerIsClassifiedWithTheWcsWords) {
+    test::MockResponse jump_answer;
+    test::MockHttpServer site([&](const test::ReceivedRequest& request) {
+        if (request.method == "GET") {
+            return test::MockResponse{
+                200, "application/json", R"({"workflow": {"status": {"id": "2"}}})", {}};
+        }
+        return jump_answer;
+    });
+    configure({{"url", site.url("/")}});
+    const sdk::Dossier dossier = inbound();
+    const auto push = [&](test::MockResponse answer) {
+        jump_answer = std::move(answer);
+        return adapter_->pushEvent(dossier, statusEvent("accepted"));
+    };
+    auto not_offered = push({404,
+                             "application/json",
+                             R"({"err": 1, "err_class": "Page not found", "err_code": "not-found",
+                                 "err_desc": null})",
+                             {}});
+    ASSERT_FALSE(not_offered);
+    EXPECT_EQ(not_offered.error().code, ErrorCode::Permanent);
+    EXPECT_TRUE(contains(not_offered.error().message,
+                         "HTTP 404 to trigger 'accepter' of cantine-inscription:1: not-found"))
+        << not_offered.error().message;
+    auto unmet =
+        push({200, "application/json", R"({"err": 1, "err_desc": "Unmet condition."})", {}});
+    ASSERT_FALSE(unmet);
+    EXPECT_EQ(unmet.error().code, ErrorCode::Permanent);
+    EXPECT_TRUE(contains(unmet.error().message, "Unmet condition.")) << unmet.error().message;
+    auto busy = push({429, "application/json", "{}", {{"Retry-After", "7"}}});
+    ASSERT_FALSE(busy);
+    EXPECT_EQ(busy.error().code, ErrorCode::Retryable);
+    EXPECT_EQ(busy.error().retry_after_seconds, 7);
+    auto html = push({200, "text/html", "<html>login</html>", {}});
+    ASSERT_FALSE(html);
+    EXPECT_EQ(html.error().code, ErrorCode::Permanent);
+    auto taken = push({200, "application/json", R"({"err": 0, "url": null})", {}});
+    ASSERT_TRUE(taken) << taken.error().message;
+    const auto requests = site.requests();
+    ASSERT_FALSE(requests.empty());
+    EXPECT_EQ(requests.back().header("Content-Type"), "application/json");
+    EXPECT_EQ(requests.back().header("Accept"), "application/json");
+    EXPECT_NE(requests.back().body.find("quotient familial"), std::string::npos);
 }
 
 }  // namespace
