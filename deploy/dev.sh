@@ -23,10 +23,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 JOBS="${JOBS:-$(nproc)}"
 
-# What building and running relais needs.
+# What building and running relais needs; tzdata: the zone files that sdk::TimeZone reads
+# (portal adapters' time-zone settings).
 RUN_PACKAGES=(
   build-essential cmake pkg-config ca-certificates
-  libpoco-dev libboost-dev libxml2-dev libssl-dev libpq-dev libsqlite3-dev
+  libpoco-dev libboost-dev libxml2-dev libssl-dev libpq-dev libsqlite3-dev tzdata
 )
 # What the test suite needs on top: GoogleTest, the openssl CLI (test certificates and
 # signatures), curl, clang-format (style check), python3 (include rules), clang and its

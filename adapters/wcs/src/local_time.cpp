@@ -1,20 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "local_time.h"
 
-#include <cstdlib>
-#include <ctime>
-#include <filesystem>
-#include <mutex>
-#include <optional>
-
 namespace relais::adapters::wcs {
 namespace {
-
-// Guards the process environment's TZ while a conversion runs.
-std::mutex& tzMutex() {
-    static std::mutex mutex;
-    return mutex;
-}
 
 bool digits(std::string_view text) {
     if (text.empty()) return false;
@@ -32,17 +20,9 @@ int number(std::string_view text) {
 
 }  // namespace
 
-bool isKnownZone(const std::string& zone) {
-    if (zone.empty() || zone.front() == '/' || zone.find("..") != std::string::npos) return false;
-    if (zone == "UTC") return true;
-    const char* dir = std::getenv("TZDIR");  // NOLINT(concurrency-mt-unsafe): read at start-up
-    const std::filesystem::path base =
-        dir != nullptr && dir[0] != '\0' ? dir : "/usr/share/zoneinfo";
-    std::error_code error;
-    return std::filesystem::is_regular_file(base / zone, error);
-}
+bool isKnownZone(const std::string& zone) { return sdk::TimeZone::load(zone).ok(); }
 
-sdk::Result<sdk::Timestamp> parseLocalTime(std::string_view text, const std::string& zone) {
+sdk::Result<sdk::Timestamp> parseLocalTime(std::string_view text, const sdk::TimeZone& zone) {
     const auto bad = [&] {
         return sdk::fail(
             sdk::ErrorCode::InvalidArgument,
@@ -86,42 +66,20 @@ sdk::Result<sdk::Timestamp> parseLocalTime(std::string_view text, const std::str
         number(hour) > 23 || number(minute) > 59 || number(second) > 59) {
         return bad();
     }
-    std::tm tm{};
-    tm.tm_year = number(year) - 1900;
-    tm.tm_mon = number(month) - 1;
-    tm.tm_mday = number(day);
-    tm.tm_hour = number(hour);
-    tm.tm_min = number(minute);
-    tm.tm_sec = number(second);
-    tm.tm_isdst = -1;  // let the zone's rules say
-    std::time_t instant = -1;
-    long offset_seconds = 0;
-    {
-        std::lock_guard lock(tzMutex());
-        // NOLINTBEGIN(concurrency-mt-unsafe): serialised by tzMutex
-        const char* previous = std::getenv("TZ");
-        const std::optional<std::string> saved =
-            previous != nullptr ? std::optional<std::string>(previous) : std::nullopt;
-        ::setenv("TZ", zone.c_str(), 1);
-        ::tzset();
-        instant = std::mktime(&tm);
-        std::tm local{};
-        if (instant != -1 && localtime_r(&instant, &local) != nullptr) {
-            offset_seconds = local.tm_gmtoff;
-        }
-        if (saved) {
-            ::setenv("TZ", saved->c_str(), 1);
-        } else {
-            ::unsetenv("TZ");
-        }
-        ::tzset();
-        // NOLINTEND(concurrency-mt-unsafe)
+    auto instant = zone.fromLocal(
+        {number(year), static_cast<unsigned>(number(month)), static_cast<unsigned>(number(day))},
+        number(hour), number(minute), number(second), micros);
+    if (!instant) return bad();
+    return instant;
+}
+
+sdk::Result<sdk::Timestamp> parseLocalTime(std::string_view text, const std::string& zone) {
+    auto loaded = sdk::TimeZone::load(zone);
+    if (!loaded) {
+        return sdk::fail(sdk::ErrorCode::InvalidArgument,
+                         "'" + zone + "' is not a zone of the tz database");
     }
-    if (instant == -1) return bad();
-    sdk::Timestamp result;
-    result.micros = static_cast<std::int64_t>(instant) * 1'000'000 + micros;
-    result.offset_minutes = static_cast<std::int32_t>(offset_seconds / 60);
-    return result;
+    return parseLocalTime(text, *loaded);
 }
 
 }  // namespace relais::adapters::wcs

@@ -159,9 +159,11 @@ sdk::Result<WcsSettings> settingsFrom(const sdk::Settings& settings) {
     out.secret_reference = settings.string("secret");
     out.algorithm = settings.string("signature-algorithm", "sha256");
     out.zone = settings.string("time-zone", "Europe/Paris");
-    if (!isKnownZone(out.zone)) {
+    auto zone = sdk::TimeZone::load(out.zone);
+    if (!zone) {
         return invalid("time-zone", "'" + out.zone + "' is not a zone of the tz database");
     }
+    out.time_zone = std::move(zone).value();
     out.procedure = settings.string("procedure");
     auto tables = StatusTables::parse(settings.list("status-map"), settings.list("triggers"));
     if (!tables) return std::move(tables).error();
@@ -197,7 +199,7 @@ sdk::Result<sdk::Dossier> parseFormdata(const WcsSettings& settings, std::string
 
     const auto* receipt = stringMember(export_, "receipt_time");
     if (receipt == nullptr || receipt->empty()) return invalid("receipt_time", "is missing");
-    auto submitted = parseLocalTime(*receipt, settings.zone);
+    auto submitted = parseLocalTime(*receipt, settings.time_zone);
     if (!submitted) return invalid("receipt_time", submitted.error().message);
     dossier.submitted_at = *submitted;
 

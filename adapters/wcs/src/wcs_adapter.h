@@ -7,6 +7,7 @@
 #include "relais/sdk/http_client.h"
 #include "relais/sdk/portal_adapter.h"
 #include "relais/sdk/settings.h"
+#include "relais/sdk/time_zone.h"
 
 #include "status_tables.h"
 
@@ -30,7 +31,8 @@ struct WcsSettings {
     std::string secret_reference;
     std::string algorithm = "sha256";
     std::string zone = "Europe/Paris";
-    std::string procedure;  ///< empty: the form slug
+    sdk::TimeZone time_zone;  ///< `zone`, loaded once (UTC until `settingsFrom` loads it)
+    std::string procedure;    ///< empty: the form slug
     StatusTables tables;
     std::string message_hook;
     int timeout_ms = 30'000;

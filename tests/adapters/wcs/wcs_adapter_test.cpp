@@ -209,6 +209,15 @@ TEST(WcsLocalTime, NaiveTimesFollowTheZoneAcrossDaylightSaving) {
     EXPECT_FALSE(isKnownZone("../../etc/passwd"));
 }
 
+TEST(WcsLocalTime, ALoadedZoneReadsTheRepeatedAutumnHourAsItsFirstOccurrence) {
+    auto paris = sdk::TimeZone::load("Europe/Paris");
+    ASSERT_TRUE(paris) << paris.error().message;
+    auto repeated = parseLocalTime("2026-10-25T02:30:00", *paris);
+    ASSERT_TRUE(repeated) << repeated.error().message;
+    EXPECT_EQ(repeated->toString(), "2026-10-25T02:30:00+02:00");
+    EXPECT_FALSE(parseLocalTime("2026-07-14T10:12:44", "Europe/Nowhere"));
+}
+
 TEST_F(WcsAdapterTest, RefusesBadBodiesNamingTheMember) {
     configure();
     const auto field = [&](const std::string& body, const std::string& type = "application/json") {
