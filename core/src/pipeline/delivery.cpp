@@ -175,13 +175,13 @@ DeliveryReport DeliveryService::record(const store::Job& job, const Route& route
 DeliveryReport DeliveryService::fail(const store::Job& job, const Route* route, sdk::Error error,
                                      bool dead) {
     const std::string target = route != nullptr ? route->target : job.target;
-    return recordFailure(job, target, route != nullptr ? &route->retry : nullptr,
-                         std::move(error), dead, "delivery");
+    return recordFailure(job, target, route != nullptr ? &route->retry : nullptr, std::move(error),
+                         dead, "delivery");
 }
 
 DeliveryReport DeliveryService::recordFailure(const store::Job& job, const std::string& target,
-                                              const RetryPolicy* retry, sdk::Error error,
-                                              bool dead, std::string_view what) {
+                                              const RetryPolicy* retry, sdk::Error error, bool dead,
+                                              std::string_view what) {
     const std::int64_t now = clock_.now().micros;
     const std::string noun(what);
     if (!dead && sdk::isTransient(error.code) && retry != nullptr) {

@@ -102,8 +102,8 @@ bool Poller::pollOnce(plugin::Instance& instance) {
             const std::string dossier = inbound.dossier_id.empty()
                                             ? "business id " + inbound.business_id
                                             : inbound.dossier_id;
-            auto applied = sync_->applyInbound(std::move(inbound), sdk::EventSide::Backoffice,
-                                               name);
+            auto applied =
+                sync_->applyInbound(std::move(inbound), sdk::EventSide::Backoffice, name);
             if (!applied) {
                 logger_.warn("polled event not applied", {{"connector", name},
                                                           {"dossier", dossier},

@@ -29,8 +29,8 @@ DeliveryReport PushService::run(const store::Job& job) {
     auto event = store_.findEvent(job.event_id);
     if (!dossier || !event) {
         // The store is unwell: leave the job held; its lease expires and it runs again.
-        return DeliveryReport{DeliveryOutcome::NotRecorded, {},
-                              !dossier ? dossier.error() : event.error(), 0};
+        return DeliveryReport{
+            DeliveryOutcome::NotRecorded, {}, !dossier ? dossier.error() : event.error(), 0};
     }
     if (!dossier->has_value() || !event->has_value()) {
         return dead("dossier " + job.dossier_id + " or event " + job.event_id + " is gone");

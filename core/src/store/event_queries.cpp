@@ -79,7 +79,8 @@ EventRecord recordFromJson(const std::string& text) {
     const sdk::Json json = detail::parseStoredJson(text, "idempotency_keys.response");
     EventRecord record;
     record.event_id = memberString(json, "event_id");
-    record.outcome = parseEventOutcome(memberString(json, "outcome")).value_or(EventOutcome::Applied);
+    record.outcome =
+        parseEventOutcome(memberString(json, "outcome")).value_or(EventOutcome::Applied);
     record.status = sdk::parseStatus(memberString(json, "status")).value_or(sdk::Status::Submitted);
     if (const sdk::Json* version = json.find("version")) record.version = version->asInt();
     record.conflict_id = memberString(json, "conflict_id");
@@ -95,8 +96,8 @@ void insertRecordedEvent(Poco::Data::Session& session, const sdk::Event& event,
             "source_version, occurred_at, actor, payload, is_public, recorded_at, outcome) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             event.id, event.dossier_id, event.type, detail::toString(event.side), source,
-            event.source_event_key, event.source_version, event.occurred_at.toString(),
-            event.actor, event.payload.dump(), event.is_public, now, toString(outcome));
+            event.source_event_key, event.source_version, event.occurred_at.toString(), event.actor,
+            event.payload.dump(), event.is_public, now, toString(outcome));
 }
 
 std::string insertPushJob(Poco::Data::Session& session, const std::string& dossier_id,
@@ -177,8 +178,8 @@ std::string_view toString(EventOutcome outcome) noexcept {
 }
 
 std::optional<EventOutcome> parseEventOutcome(std::string_view name) noexcept {
-    for (EventOutcome outcome : {EventOutcome::Applied, EventOutcome::Stale,
-                                 EventOutcome::Conflict, EventOutcome::Duplicate}) {
+    for (EventOutcome outcome : {EventOutcome::Applied, EventOutcome::Stale, EventOutcome::Conflict,
+                                 EventOutcome::Duplicate}) {
         if (toString(outcome) == name) return outcome;
     }
     return std::nullopt;
@@ -270,8 +271,8 @@ EventRecord applyEvent(Poco::Data::Session& session, EventWrite write, std::int6
     }
     const bool from_its_portal =
         event.side == sdk::EventSide::Portal && write.source == state.source;
-    const bool pushes = std::find(push_targets.begin(), push_targets.end(), state.source) !=
-                        push_targets.end();
+    const bool pushes =
+        std::find(push_targets.begin(), push_targets.end(), state.source) != push_targets.end();
     if (pushes && event.is_public && isPushed(event.type) && !from_its_portal) {
         record.push_job_id = insertPushJob(session, event.dossier_id, state.source, event.id, now);
     }
@@ -372,12 +373,12 @@ sdk::Result<std::optional<sdk::Event>> Store::findEvent(const std::string& event
 sdk::Result<std::vector<sdk::Event>> Store::timeline(const std::string& dossier_id) {
     std::vector<sdk::Event> events;
     auto read = database_->read([&](Poco::Data::Session& session) {
-        for (const auto& row : query<detail::EventRow>(
-                 session,
-                 std::string("SELECT ") + detail::kEventColumns +
-                     " FROM events WHERE dossier_id = ? AND is_public = 1 AND "
-                     "outcome = 'applied' ORDER BY seq",
-                 dossier_id)) {
+        for (const auto& row :
+             query<detail::EventRow>(session,
+                                     std::string("SELECT ") + detail::kEventColumns +
+                                         " FROM events WHERE dossier_id = ? AND is_public = 1 AND "
+                                         "outcome = 'applied' ORDER BY seq",
+                                     dossier_id)) {
             events.push_back(detail::toEvent(row));
         }
     });

@@ -11,8 +11,8 @@ namespace relais::store {
 namespace {
 
 bool allDigits(std::string_view text) noexcept {
-    return !text.empty() && std::all_of(text.begin(), text.end(),
-                                        [](char c) { return c >= '0' && c <= '9'; });
+    return !text.empty() &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 std::string_view withoutLeadingZeros(std::string_view digits) noexcept {
@@ -24,15 +24,13 @@ int sign(int value) noexcept { return (value > 0) - (value < 0); }
 
 }  // namespace
 
-sdk::Result<void> checkTransition(sdk::Status from, sdk::Status to,
-                                  TransitionAuthority authority) {
+sdk::Result<void> checkTransition(sdk::Status from, sdk::Status to, TransitionAuthority authority) {
     if (from == to || sdk::canTransition(from, to)) return sdk::ok();
     if (authority == TransitionAuthority::Operator && sdk::isFinal(from) && sdk::isFinal(to)) {
         return sdk::ok();
     }
-    std::string why = sdk::isFinal(from)
-                          ? "a final status can only be reopened to 'in_review'"
-                          : "the lifecycle has no such transition";
+    std::string why = sdk::isFinal(from) ? "a final status can only be reopened to 'in_review'"
+                                         : "the lifecycle has no such transition";
     return sdk::fail(sdk::ErrorCode::Conflict,
                      "cannot go from '" + std::string(sdk::toString(from)) + "' to '" +
                          std::string(sdk::toString(to)) + "': " + why,

@@ -19,8 +19,8 @@ namespace relais::pipeline {
 class PushService {
 public:
     /// `delivery` records failures (same retries and dead letters as deliveries).
-    PushService(store::Store& store, plugin::InstanceManager& instances,
-                DeliveryService& delivery, const sdk::Clock& clock, log::Logger& logger);
+    PushService(store::Store& store, plugin::InstanceManager& instances, DeliveryService& delivery,
+                const sdk::Clock& clock, log::Logger& logger);
 
     /// Runs a held `push` job: loads its dossier and event and calls the adapter's
     /// `pushEvent`. Success completes the job; a transient error is retried per the

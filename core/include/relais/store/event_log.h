@@ -71,7 +71,7 @@ struct StatusDetail {
 struct ConflictRecord {
     std::string id;
     std::string dossier_id;
-    std::string state;  ///< `open` or `resolved`
+    std::string state;    ///< `open` or `resolved`
     sdk::Event current;   ///< the decision in force when the other arrived
     sdk::Event incoming;  ///< the decision that crossed it (recorded, not applied)
     std::int64_t created_at = 0;
