@@ -9,12 +9,11 @@
 // conflicts resolved by an operator.
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <Poco/Data/SQLite/Connector.h>
-#include <Poco/Data/Session.h>
 #include <Poco/SHA2Engine.h>
 #include <gtest/gtest.h>
 
@@ -96,34 +95,55 @@ void expectSigned(const ReceivedRequest& request) {
 
 class StatusSyncTest : public ::testing::Test {
 protected:
+    // The built plugins and the fixture adapter (whose `withdraw:<key>` body is a citizen's
+    // withdrawal), in a plugin directory of this test.
+    std::string baseWithFixtureAdapter() {
+        const std::string plugins = dir_.file("plugins");
+        std::filesystem::create_directories(plugins);
+        for (const auto& entry : std::filesystem::directory_iterator(RELAIS_PLUGIN_DIR)) {
+            if (entry.is_regular_file() && entry.path().extension() == ".so") {
+                std::filesystem::copy_file(entry.path(),
+                                           plugins + "/" + entry.path().filename().string());
+            }
+        }
+        std::filesystem::copy_file(
+            std::string(RELAIS_FIXTURE_PLUGIN_DIR) + "/libfixture_adapter.so",
+            plugins + "/libfixture_adapter.so");
+        std::string base = baseConfigElements(dir_);
+        base.replace(base.find(RELAIS_PLUGIN_DIR), std::string(RELAIS_PLUGIN_DIR).size(), plugins);
+        return base;
+    }
+
     void start() {
-        const std::string config =
-            wrapConfig(baseConfigElements(dir_) +
-                       "<delivery workers=\"2\" idle-poll=\"20ms\" lease=\"30s\"/>\n"
-                       "<adapters><adapter name=\"portail\" plugin=\"json\">"
-                       "<param name=\"source-key\">numero_dossier</param>"
-                       "<param name=\"procedure-field\">formulaire</param>"
-                       "<param name=\"callback-url\">" +
-                       portal_.url("/relais/statuts") +
-                       "</param>"
-                       "<param name=\"callback-hmac-secret\">env:RELAIS_TEST_CALLBACK_HMAC</param>"
-                       "<param name=\"callback-timeout\">5s</param>"
-                       "<retry initial=\"20ms\" max=\"50ms\" give-up-after=\"1h\"/>"
-                       "</adapter></adapters>\n"
-                       "<connectors>\n<connector name=\"application\" plugin=\"rest\">"
-                       "<param name=\"url\">" +
-                       app_.url("/api/v1/inscriptions") +
-                       "</param><param name=\"business-id\">json:id</param>"
-                       "<param name=\"timeout\">5s</param>"
-                       "<retry initial=\"20ms\" max=\"50ms\" give-up-after=\"1h\"/>"
-                       "</connector>\n</connectors>\n<clients>\n" +
-                       clientElement("portail", kPortalKey, "dossiers:submit dossiers:read") +
-                       clientElement("exploitation", kAdminKey, "admin dossiers:read") +
-                       clientElement("logiciel", kAppKey, "events:write dossiers:read") +
-                       "</clients>\n<routes>\n"
-                       "<route name=\"cantine\" procedure=\"restauration-scolaire\" "
-                       "connector=\"application\" mapping=\"" RELAIS_SOURCE_DIR
-                       "/mappings/examples/cantine-backoffice.xml\"/>\n</routes>\n");
+        const std::string config = wrapConfig(
+            baseWithFixtureAdapter() +
+            "<delivery workers=\"2\" idle-poll=\"20ms\" lease=\"30s\"/>\n"
+            "<adapters><adapter name=\"portail\" plugin=\"json\">"
+            "<param name=\"source-key\">numero_dossier</param>"
+            "<param name=\"procedure-field\">formulaire</param>"
+            "<param name=\"callback-url\">" +
+            portal_.url("/relais/statuts") +
+            "</param>"
+            "<param name=\"callback-hmac-secret\">env:RELAIS_TEST_CALLBACK_HMAC</param>"
+            "<param name=\"callback-timeout\">5s</param>"
+            "<retry initial=\"20ms\" max=\"50ms\" give-up-after=\"1h\"/>"
+            "</adapter><adapter name=\"guichet\" plugin=\"fixture-adapter\"/></adapters>\n"
+            "<connectors>\n<connector name=\"application\" plugin=\"rest\">"
+            "<param name=\"url\">" +
+            app_.url("/api/v1/inscriptions") +
+            "</param><param name=\"business-id\">json:id</param>"
+            "<param name=\"timeout\">5s</param>"
+            "<retry initial=\"20ms\" max=\"50ms\" give-up-after=\"1h\"/>"
+            "</connector>\n</connectors>\n<clients>\n" +
+            clientElement("portail", kPortalKey, "dossiers:submit dossiers:read") +
+            clientElement("exploitation", kAdminKey, "admin dossiers:read") +
+            clientElement("logiciel", kAppKey, "events:write dossiers:read") +
+            "</clients>\n<routes>\n"
+            "<route name=\"cantine\" procedure=\"restauration-scolaire\" "
+            "connector=\"application\" mapping=\"" RELAIS_SOURCE_DIR
+            "/mappings/examples/cantine-backoffice.xml\"/>\n"
+            "<route name=\"guichet\" procedure=\"fixture\" connector=\"application\"/>\n"
+            "</routes>\n");
         daemon_ = std::make_unique<Daemon>(
             dir_, config, std::vector<std::string>{"RELAIS_TEST_CALLBACK_HMAC=" + kHmacSecret});
     }
@@ -340,17 +360,20 @@ TEST_F(StatusSyncTest, TheEventsApiValidatesStrictlyAndNamesTheField) {
 
 TEST_F(StatusSyncTest, CrossingDecisionsWaitForAnOperator) {
     start();
-    const std::string id = submit("RS-2026-100005");
+    const HttpResult filed = httpCall(daemon_->port(), "POST", "/v1/adapters/guichet/inbound",
+                                      {bearer(kPortalKey)}, "G-1", "text/plain");
+    ASSERT_EQ(filed.status, 202) << filed.body;
+    const std::string id = filed.json().find("id")->asString();
     waitForStatus(id, "acknowledged");
     ASSERT_EQ(postEvent("/v1/dossiers/" + id + "/events", inReviewBody(), "c-1").status, 201);
-    {
-        // The citizen withdrew on the portal (as a portal adapter would report it).
-        Poco::Data::SQLite::Connector::registerConnector();
-        Poco::Data::Session session("SQLite", dir_.file("relais.db"));
-        session << "UPDATE dossiers SET status = 'withdrawn', status_side = 'portal' "
-                   "WHERE id = ?",
-            Poco::Data::Keywords::useRef(id), Poco::Data::Keywords::now;
-    }
+    // The citizen withdraws on the portal: the adapter reports it as a portal-side event.
+    const HttpResult withdrawal = httpCall(daemon_->port(), "POST", "/v1/adapters/guichet/inbound",
+                                           {bearer(kPortalKey)}, "withdraw:G-1", "text/plain");
+    ASSERT_EQ(withdrawal.status, 202) << withdrawal.body;
+    EXPECT_NE(withdrawal.body.find("\"outcome\":\"applied\""), std::string::npos)
+        << withdrawal.body;
+    waitForStatus(id, "withdrawn");
+    // The application, not having seen it, accepts.
     const HttpResult accepted = postEvent("/v1/dossiers/" + id + "/events", acceptedBody(), "c-2");
     ASSERT_EQ(accepted.status, 201) << accepted.body;
     EXPECT_EQ(accepted.json().find("outcome")->asString(), "conflict");
@@ -377,7 +400,13 @@ TEST_F(StatusSyncTest, CrossingDecisionsWaitForAnOperator) {
     ASSERT_EQ(resolved.status, 200) << resolved.body;
     waitForStatus(id, "accepted");
     EXPECT_EQ(get("/v1/conflicts").json().find("conflicts")->size(), 0u);
-    waitForPushes(id, 3, "done");  // acknowledged, in_review, the resolution
+    // The fixture adapter does not push: nothing queued towards it.
+    EXPECT_EQ(get("/v1/dossiers/" + id).json().find("pushes"), nullptr);
+    const sdk::Json timeline = get("/v1/dossiers/" + id + "/timeline", kPortalKey).json();
+    const sdk::Json* events = timeline.find("events");
+    ASSERT_NE(events, nullptr);
+    EXPECT_EQ(events->at(events->size() - 1)->find("status")->asString(), "accepted");
+    EXPECT_EQ(events->at(events->size() - 2)->find("status")->asString(), "withdrawn");
 }
 
 }  // namespace
