@@ -8,6 +8,7 @@
 // catches up), a permanent refusal (dead, then replayed), the events API's validation, and
 // conflicts resolved by an operator.
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -114,7 +115,7 @@ protected:
         return base;
     }
 
-    void start() {
+    void start(const std::string& portal_give_up = "1h") {
         const std::string config = wrapConfig(
             baseWithFixtureAdapter() +
             "<delivery workers=\"2\" idle-poll=\"20ms\" lease=\"30s\"/>\n"
@@ -126,7 +127,9 @@ protected:
             "</param>"
             "<param name=\"callback-hmac-secret\">env:RELAIS_TEST_CALLBACK_HMAC</param>"
             "<param name=\"callback-timeout\">5s</param>"
-            "<retry initial=\"20ms\" max=\"50ms\" give-up-after=\"1h\"/>"
+            "<retry initial=\"20ms\" max=\"50ms\" give-up-after=\"" +
+            portal_give_up +
+            "\"/>"
             "</adapter><adapter name=\"guichet\" plugin=\"fixture-adapter\"/></adapters>\n"
             "<connectors>\n<connector name=\"application\" plugin=\"rest\">"
             "<param name=\"url\">" +
@@ -310,6 +313,27 @@ TEST_F(StatusSyncTest, APermanentRefusalIsDeadUntilReplayed) {
     EXPECT_LT(replay.status, 300) << replay.body;
     waitForPushes(id, 1, "done");
     EXPECT_EQ(callbacks().size(), 2u);
+}
+
+TEST_F(StatusSyncTest, APortalDownPastTheRetryBudgetIsDeadUntilReplayed) {
+    std::atomic<bool> down{true};
+    portal_.setHandler([&down](const ReceivedRequest&) {
+        if (down.load()) return MockResponse{503, "text/plain", "down", {}};
+        return MockResponse{200, "application/json", "{}", {}};
+    });
+    start("300ms");
+    const std::string id = submit("RS-2026-100006");
+    const sdk::Json tracking = waitForPushes(id, 1, "dead");
+    EXPECT_NE(tracking.path("pushes[0].last_error")->asString().find("gave up after"),
+              std::string::npos)
+        << tracking.dump();
+    EXPECT_GE(callbacks().size(), 2u);  // retried before giving up
+    down = false;
+    const std::string job = tracking.path("pushes[0].job_id")->asString();
+    ASSERT_LT(httpCall(daemon_->port(), "POST", "/v1/jobs/" + job + "/replay", {bearer(kAdminKey)})
+                  .status,
+              300);
+    waitForPushes(id, 1, "done");
 }
 
 TEST_F(StatusSyncTest, TheEventsApiValidatesStrictlyAndNamesTheField) {
