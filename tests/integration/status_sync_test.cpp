@@ -96,8 +96,9 @@ void expectSigned(const ReceivedRequest& request) {
 
 class StatusSyncTest : public ::testing::Test {
 protected:
-    // The built plugins and the fixture adapter (whose `withdraw:<key>` body is a citizen's
-    // withdrawal), in a plugin directory of this test.
+    // The built plugins, the fixture adapter (whose `withdraw:<key>` body is a citizen's
+    // withdrawal) and the fixture status feed (a connector whose poll says that `SF-FEED-1`
+    // is in review), in a plugin directory of this test.
     std::string baseWithFixtureAdapter() {
         const std::string plugins = dir_.file("plugins");
         std::filesystem::create_directories(plugins);
@@ -110,6 +111,9 @@ protected:
         std::filesystem::copy_file(
             std::string(RELAIS_FIXTURE_PLUGIN_DIR) + "/libfixture_adapter.so",
             plugins + "/libfixture_adapter.so");
+        std::filesystem::copy_file(
+            std::string(RELAIS_FIXTURE_PLUGIN_DIR) + "/status-feed/libfixture_status_feed.so",
+            plugins + "/libfixture_status_feed.so");
         std::string base = baseConfigElements(dir_);
         base.replace(base.find(RELAIS_PLUGIN_DIR), std::string(RELAIS_PLUGIN_DIR).size(), plugins);
         return base;
@@ -137,7 +141,9 @@ protected:
             "</param><param name=\"business-id\">json:id</param>"
             "<param name=\"timeout\">5s</param>"
             "<retry initial=\"20ms\" max=\"50ms\" give-up-after=\"1h\"/>"
-            "</connector>\n</connectors>\n<clients>\n" +
+            "</connector>\n"
+            "<connector name=\"feed\" plugin=\"fixture-status-feed\" poll-interval=\"20ms\"/>\n"
+            "</connectors>\n<clients>\n" +
             clientElement("portail", kPortalKey, "dossiers:submit dossiers:read") +
             clientElement("exploitation", kAdminKey, "admin dossiers:read") +
             clientElement("logiciel", kAppKey, "events:write dossiers:read") +
@@ -146,6 +152,7 @@ protected:
             "connector=\"application\" mapping=\"" RELAIS_SOURCE_DIR
             "/mappings/examples/cantine-backoffice.xml\"/>\n"
             "<route name=\"guichet\" procedure=\"fixture\" connector=\"application\"/>\n"
+            "<route name=\"guichet-feed\" procedure=\"fixture\" connector=\"feed\"/>\n"
             "</routes>\n");
         daemon_ = std::make_unique<Daemon>(
             dir_, config, std::vector<std::string>{"RELAIS_TEST_CALLBACK_HMAC=" + kHmacSecret});
@@ -380,6 +387,36 @@ TEST_F(StatusSyncTest, TheEventsApiValidatesStrictlyAndNamesTheField) {
     // Unknown link, missing right.
     EXPECT_EQ(postEvent("/v1/links/application/NOPE/events", inReviewBody(), "v-7").status, 404);
     EXPECT_EQ(postEvent(target, inReviewBody(), "v-8", kPortalKey).status, 403);
+}
+
+// The `ok` polls of the fixture feed so far, from /metrics.
+long feedPolls(const std::string& metrics) {
+    const std::string name = "relais_polls_total{connector=\"feed\",outcome=\"ok\"} ";
+    const std::size_t at = metrics.find(name);
+    return at == std::string::npos ? 0 : std::stol(metrics.substr(at + name.size()));
+}
+
+TEST_F(StatusSyncTest, AStatusFromAConnectorsPollIsAppliedOnce) {
+    start();
+    const HttpResult filed = httpCall(daemon_->port(), "POST", "/v1/adapters/guichet/inbound",
+                                      {bearer(kPortalKey)}, "FEED-1", "text/plain");
+    ASSERT_EQ(filed.status, 202) << filed.body;
+    const std::string id = filed.json().find("id")->asString();
+    waitForStatus(id, "in_review");
+    // Polled again and again, the same event is applied once.
+    const long seen = feedPolls(get("/metrics").body);
+    const auto deadline = std::chrono::steady_clock::now() + 15s;
+    while (feedPolls(get("/metrics").body) < seen + 3 &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(10ms);
+    }
+    ASSERT_GE(feedPolls(get("/metrics").body), seen + 3);
+    const sdk::Json timeline = get("/v1/dossiers/" + id + "/timeline", kPortalKey).json();
+    const sdk::Json* events = timeline.find("events");
+    ASSERT_NE(events, nullptr);
+    ASSERT_EQ(events->size(), 3u) << timeline.dump();  // submitted, acknowledged, in review
+    EXPECT_EQ(events->at(2)->find("label")->asString(), "En examen");
+    EXPECT_EQ(timeline.find("label")->asString(), "En examen");
 }
 
 TEST_F(StatusSyncTest, CrossingDecisionsWaitForAnOperator) {
