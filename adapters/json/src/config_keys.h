@@ -49,6 +49,9 @@ inline constexpr relais_config_key kConfigKeys[] = {
      nullptr},
     {"callback-token", sdk::ConfigType::Secret, false, "",
      "bearer token sent with callbacks (a secret reference)", nullptr},
+    {"callback-hmac-secret", sdk::ConfigType::Secret, false, "",
+     "key of the X-Relais-Signature HMAC-SHA256 of each callback body (a secret reference)",
+     nullptr},
     {"callback-timeout", sdk::ConfigType::Duration, false, "10s", "timeout of a callback", nullptr},
 };
 

@@ -3,6 +3,7 @@
 
 #include "relais/sdk/host.h"
 #include "relais/sdk/http_helpers.h"
+#include "relais/sdk/signing.h"
 #include "relais/sdk/text.h"
 
 namespace relais::adapters::json {
@@ -249,11 +250,13 @@ sdk::Result<void> JsonAdapter::configure(const sdk::Settings& settings) {
     layout_ = std::move(layout).value();
     callback_url_ = settings.string("callback-url");
     callback_token_reference_ = settings.string("callback-token");
+    callback_hmac_reference_ = settings.string("callback-hmac-secret");
     timeout_ms_ = static_cast<int>(settings.duration("callback-timeout").count());
-    if (!callback_token_reference_.empty()) {
-        // Resolve once now so a missing secret is a start-up error, not a failed push.
-        auto token = host().secrets().resolve(callback_token_reference_);
-        if (!token) return std::move(token).error();
+    // Resolve once now so a missing secret is a start-up error, not a failed push.
+    for (const std::string* reference : {&callback_token_reference_, &callback_hmac_reference_}) {
+        if (reference->empty()) continue;
+        auto secret = host().secrets().resolve(*reference);
+        if (!secret) return std::move(secret).error();
     }
     return sdk::ok();
 }
@@ -283,8 +286,8 @@ sdk::Result<sdk::InboundBatch> JsonAdapter::parseInbound(const sdk::InboundReque
 sdk::Result<sdk::PushReceipt> JsonAdapter::pushEvent(const sdk::Dossier& dossier,
                                                      const sdk::Event& event) {
     if (callback_url_.empty()) {
-        return sdk::fail(ErrorCode::Permanent,
-                         "no callback-url configured: the portal reads statuses from relais");
+        // Nothing to push to: the portal reads statuses from relais (timeline, events).
+        return sdk::PushReceipt{{}, "not pushed: no callback-url, the portal reads relais"};
     }
     sdk::HttpRequest request;
     request.method = "POST";
@@ -297,6 +300,13 @@ sdk::Result<sdk::PushReceipt> JsonAdapter::pushEvent(const sdk::Dossier& dossier
         auto token = host().secrets().resolve(callback_token_reference_);
         if (!token) return std::move(token).error();
         request.headers.emplace_back("Authorization", "Bearer " + *token);
+    }
+    if (!callback_hmac_reference_.empty()) {
+        auto secret = host().secrets().resolve(callback_hmac_reference_);
+        if (!secret) return std::move(secret).error();
+        const std::int64_t now = host().clock().now().micros / 1'000'000;
+        request.headers.emplace_back(std::string(sdk::signing::kBodySignatureHeader),
+                                     sdk::signing::bodySignature(*secret, now, request.body));
     }
     auto response = host().http().send(request);
     if (!response) return std::move(response).error();

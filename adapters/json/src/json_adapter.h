@@ -61,6 +61,7 @@ private:
     Layout layout_;
     std::string callback_url_;
     std::string callback_token_reference_;
+    std::string callback_hmac_reference_;  ///< signs callbacks with X-Relais-Signature
     int timeout_ms_ = 10'000;
 };
 

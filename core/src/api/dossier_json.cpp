@@ -45,9 +45,12 @@ sdk::Json trackingJson(const sdk::Dossier& dossier, const std::vector<store::Lin
     }
     out.set("links", std::move(link_list));
 
+    // Deliveries to applications, and pushes of the dossier's events back to its portal.
     sdk::Json deliveries = sdk::Json::array();
-    for (const auto& job : jobs) deliveries.push(jobJson(job));
+    sdk::Json pushes = sdk::Json::array();
+    for (const auto& job : jobs) (job.kind == "push" ? pushes : deliveries).push(jobJson(job));
     out.set("deliveries", std::move(deliveries));
+    if (pushes.size() > 0) out.set("pushes", std::move(pushes));
     return out;
 }
 
@@ -64,6 +67,7 @@ sdk::Json jobJson(const store::Job& job) {
     if (job.state == store::JobState::Pending && job.next_attempt_at != 0) {
         item.set("next_attempt_at", microsToUtc(job.next_attempt_at));
     }
+    if (!job.event_id.empty()) item.set("event_id", job.event_id);
     if (!job.last_error.empty()) item.set("last_error", job.last_error);
     item.set("created_at", microsToUtc(job.created_at));
     item.set("updated_at", microsToUtc(job.updated_at));

@@ -11,6 +11,7 @@
 #include "relais/pipeline/delivery.h"
 #include "relais/pipeline/ingest.h"
 #include "relais/pipeline/routes.h"
+#include "relais/pipeline/status_sync.h"
 #include "relais/pipeline/sync_delivery.h"
 #include "relais/plugin/instance.h"
 #include "relais/store/store.h"
@@ -135,6 +136,48 @@ http::Response ingestOne(Context& context, http::Request& request, plugin::Insta
     return http::jsonResponse(202, body);
 }
 
+// Events a portal sent on its dossiers (a withdrawal, a citizen's message or document): each
+// goes through status sync, side portal, from this adapter instance; they may name only
+// dossiers that came from this instance. The answer lists what became of each; the first
+// refusal (unknown dossier, transition outside the lifecycle) is the answer when alone.
+http::Response applyPortalEvents(Context& context, const http::Request& request,
+                                 plugin::Instance& adapter, sdk::InboundBatch& batch) {
+    sdk::Json results = sdk::Json::array();
+    for (auto& inbound : batch.events) {
+        const std::string key = inbound.source_key;
+        if (!inbound.dossier_id.empty()) {
+            auto found = context.store.findDossier(inbound.dossier_id);
+            if (!found) return http::problemFromError(found.error());
+            if (!found->has_value() || (*found)->source != adapter.name()) {
+                // Another portal's dossier is as unknown as a missing one.
+                inbound.dossier_id.clear();
+                inbound.source_key = inbound.source_key.empty() ? "?" : inbound.source_key;
+            }
+        }
+        inbound.business_id.clear();  // a portal names its own id, never an application's
+        auto applied = context.status_sync.applyInbound(std::move(inbound), sdk::EventSide::Portal,
+                                                        adapter.name());
+        if (!applied && batch.events.size() == 1) return http::problemFromError(applied.error());
+        sdk::Json item = sdk::Json::object();
+        if (!key.empty()) item.set("source_key", key);
+        if (applied) {
+            item.set("event_id", applied->event_id);
+            item.set("outcome", std::string(store::toString(applied->outcome)));
+            item.set("status", std::string(sdk::toString(applied->status)));
+        } else {
+            item.set("error", applied.error().message);
+            context.logger.warn("portal event not applied", {{"adapter", adapter.name()},
+                                                             {"source_key", key},
+                                                             {"request_id", request.request_id},
+                                                             {"error", applied.error().message}});
+        }
+        results.push(std::move(item));
+    }
+    sdk::Json body = sdk::Json::object();
+    body.set("events", std::move(results));
+    return http::jsonResponse(202, body);
+}
+
 http::Response inbound(Context& context, http::Request& request) {
     const std::string name = request.param("instance");
     plugin::Instance* adapter = context.instances.find(name);
@@ -162,9 +205,10 @@ http::Response inbound(Context& context, http::Request& request) {
     in.client = request.client->name();
     auto batch = adapter->parseInbound(in);
     if (!batch) return http::problemFromError(batch.error());
-    if (batch->dossiers.empty()) {
+    if (batch->dossiers.empty() && batch->events.empty()) {
         return http::problem(400, "Bad Request", "the request carried no dossier");
     }
+    if (batch->dossiers.empty()) return applyPortalEvents(context, request, *adapter, *batch);
     // Check every right before writing anything: nothing half-written.
     for (const auto& dossier : batch->dossiers) {
         if (!request.client->mayUseProcedure(dossier.procedure)) {
@@ -173,8 +217,10 @@ http::Response inbound(Context& context, http::Request& request) {
         }
     }
     if (batch->dossiers.size() == 1) {
-        return ingestOne(context, request, *adapter, std::move(batch->dossiers.front()),
-                         in.content_type);
+        http::Response response = ingestOne(context, request, *adapter,
+                                            std::move(batch->dossiers.front()), in.content_type);
+        if (!batch->events.empty()) (void)applyPortalEvents(context, request, *adapter, *batch);
+        return response;
     }
     // Several dossiers in one call (a portal's batch export): each is stored on its own;
     // the answer lists each one's outcome.
@@ -190,6 +236,7 @@ http::Response inbound(Context& context, http::Request& request) {
         item.set("result", parsed ? std::move(parsed).value() : sdk::Json(one.body));
         results.push(std::move(item));
     }
+    if (!batch->events.empty()) (void)applyPortalEvents(context, request, *adapter, *batch);
     sdk::Json body = sdk::Json::object();
     body.set("dossiers", std::move(results));
     return http::jsonResponse(207, body);
@@ -218,7 +265,16 @@ http::Response tracking(Context& context, http::Request& request) {
     if (!links) return http::problemFromError(links.error());
     auto jobs = context.store.jobsOfDossier(dossier->id);
     if (!jobs) return http::problemFromError(jobs.error());
-    return http::jsonResponse(200, trackingJson(*dossier, *links, *jobs));
+    auto detail = context.store.statusDetail(dossier->id);
+    if (!detail) return http::problemFromError(detail.error());
+    sdk::Json body = trackingJson(*dossier, *links, *jobs);
+    if (!detail->sub_status_code.empty() || !detail->sub_status_label.empty()) {
+        sdk::Json sub = sdk::Json::object();
+        sub.set("code", detail->sub_status_code);
+        sub.set("label", detail->sub_status_label);
+        body.set("sub_status", std::move(sub));
+    }
+    return http::jsonResponse(200, body);
 }
 
 http::Response events(Context& context, http::Request& request) {

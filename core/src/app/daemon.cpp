@@ -23,9 +23,12 @@
 #include "relais/pipeline/dispatcher.h"
 #include "relais/pipeline/ingest.h"
 #include "relais/pipeline/poller.h"
+#include "relais/pipeline/push.h"
 #include "relais/pipeline/routes.h"
+#include "relais/pipeline/status_sync.h"
 #include "relais/plugin/instance.h"
 #include "relais/plugin/library.h"
+#include "relais/sdk/descriptor.h"
 #include "relais/store/store.h"
 #include "relais/subjects/attribute_key_ring.h"
 #include "relais/subjects/prefill.h"
@@ -87,8 +90,10 @@ struct Daemon::Parts {
     std::unique_ptr<pipeline::RouteTable> routes;
     std::unique_ptr<pipeline::AttachmentFetcher> attachments;
     std::unique_ptr<pipeline::DeliveryService> delivery;
+    std::unique_ptr<pipeline::PushService> push;  // used by the dispatcher's threads
     std::unique_ptr<pipeline::Dispatcher> dispatcher;
     std::unique_ptr<pipeline::Ingestor> ingestor;
+    std::unique_ptr<pipeline::StatusSync> status_sync;  // used by the poller's threads
     std::unique_ptr<pipeline::Poller> poller;
     // The verified-attribute store, when the config has one.
     std::unique_ptr<subjects::KeyRing> keys;
@@ -137,6 +142,20 @@ Daemon::Daemon(std::shared_ptr<const config::Config> config)
                                                       delivery.lease_ms, worker_name);
     p.poller =
         std::make_unique<pipeline::Poller>(*p.store, p.instances, p.clock, p.logger, p.metrics);
+    // Status sync: events from everywhere through one path; pushes to the adapters that push.
+    std::vector<std::string> push_targets;
+    for (const auto& instance : p.instances.instances()) {
+        if (instance->kind() == sdk::PluginKind::Adapter &&
+            instance->supports(sdk::operation::kPushEvent)) {
+            push_targets.push_back(instance->name());
+        }
+    }
+    p.store->setPushTargets(std::move(push_targets));
+    p.push = std::make_unique<pipeline::PushService>(*p.store, p.instances, *p.delivery, p.clock,
+                                                     p.logger);
+    p.dispatcher->setPushService(p.push.get());
+    p.status_sync = std::make_unique<pipeline::StatusSync>(*p.store, *p.dispatcher, p.logger);
+    p.poller->setStatusSync(p.status_sync.get());
     const config::AttributesConfig& attributes = p.config->attributes;
     if (attributes.enabled) {
         std::vector<subjects::KeySpec> keys;
@@ -150,9 +169,10 @@ Daemon::Daemon(std::shared_ptr<const config::Config> config)
             *p.store, p.clock, p.logger, p.metrics,
             std::chrono::milliseconds(attributes.purge_interval_ms));
     }
-    p.context = std::make_unique<api::Context>(api::Context{
-        *p.config, *p.store, p.plugins, p.instances, p.metrics, p.clock, p.logger, *p.ingestor,
-        *p.delivery, *p.dispatcher, *p.routes, p.vault.get(), p.prefill.get(), p.ready});
+    p.context = std::make_unique<api::Context>(
+        api::Context{*p.config, *p.store, p.plugins, p.instances, p.metrics, p.clock, p.logger,
+                     *p.ingestor, *p.delivery, *p.dispatcher, *p.routes, *p.status_sync,
+                     p.vault.get(), p.prefill.get(), p.ready});
 
     // Queue depth by state, computed when /metrics is read.
     p.metrics.addCollector([store = p.store.get()](metrics::Registry& registry) {
@@ -179,6 +199,7 @@ Daemon::Daemon(std::shared_ptr<const config::Config> config)
     api::addPrefillRoutes(p.router, *p.context);
     api::addSubjectRoutes(p.router, *p.context);
     api::addAuditRoutes(p.router, *p.context);
+    api::addStatusSyncRoutes(p.router, *p.context);
     p.server = std::make_unique<http::Server>(p.config->server, p.router, p.authenticator,
                                               p.metrics, p.sink, p.config->log.access_log);
     p.server->setRefusalObserver([&p](const http::Refusal& refusal) {

@@ -7,6 +7,7 @@
 #include "relais/mapping/mapping.h"
 #include "relais/metrics/registry.h"
 #include "relais/pipeline/blob_store.h"
+#include "relais/pipeline/retry_policy.h"
 #include "relais/pipeline/routes.h"
 #include "relais/plugin/instance.h"
 #include "relais/sdk/clock.h"
@@ -173,11 +174,19 @@ DeliveryReport DeliveryService::record(const store::Job& job, const Route& route
 
 DeliveryReport DeliveryService::fail(const store::Job& job, const Route* route, sdk::Error error,
                                      bool dead) {
-    const std::int64_t now = clock_.now().micros;
     const std::string target = route != nullptr ? route->target : job.target;
-    if (!dead && sdk::isTransient(error.code) && route != nullptr) {
-        const auto next = route->retry.nextAttempt(job.attempts, job.created_at, now,
-                                                   error.retry_after_seconds, random01());
+    return recordFailure(job, target, route != nullptr ? &route->retry : nullptr, std::move(error),
+                         dead, "delivery");
+}
+
+DeliveryReport DeliveryService::recordFailure(const store::Job& job, const std::string& target,
+                                              const RetryPolicy* retry, sdk::Error error, bool dead,
+                                              std::string_view what) {
+    const std::int64_t now = clock_.now().micros;
+    const std::string noun(what);
+    if (!dead && sdk::isTransient(error.code) && retry != nullptr) {
+        const auto next = retry->nextAttempt(job.attempts, job.created_at, now,
+                                             error.retry_after_seconds, random01());
         if (next) {
             auto retried = store_.retryJob(job.id, *next, error.message, now);
             if (!retried) return DeliveryReport{DeliveryOutcome::NotRecorded, {}, error, 0};
@@ -185,7 +194,7 @@ DeliveryReport DeliveryService::fail(const store::Job& job, const Route* route, 
                 .counter("relais_deliveries_total", "deliveries, by target and outcome",
                          {{"target", target}, {"outcome", "retrying"}})
                 .increment();
-            logger_.warn("delivery failed, will retry",
+            logger_.warn(noun + " failed, will retry",
                          {{"dossier_id", job.dossier_id},
                           {"job_id", job.id},
                           {"target", target},
@@ -203,7 +212,7 @@ DeliveryReport DeliveryService::fail(const store::Job& job, const Route* route, 
         .counter("relais_deliveries_total", "deliveries, by target and outcome",
                  {{"target", target}, {"outcome", "dead"}})
         .increment();
-    logger_.error("delivery failed for good, job on the dead-letter list",
+    logger_.error(noun + " failed for good, job on the dead-letter list",
                   {{"dossier_id", job.dossier_id},
                    {"job_id", job.id},
                    {"target", target},

@@ -5,6 +5,7 @@
 
 #include "relais/log/log.h"
 #include "relais/pipeline/delivery.h"
+#include "relais/pipeline/push.h"
 #include "relais/sdk/clock.h"
 #include "relais/store/store.h"
 
@@ -63,7 +64,14 @@ void Dispatcher::work(int index) {
             continue;
         }
         std::size_t done = 0;
-        for (; done < jobs->size() && running_.load(); ++done) delivery_.run((*jobs)[done]);
+        for (; done < jobs->size() && running_.load(); ++done) {
+            const store::Job& job = (*jobs)[done];
+            if (job.kind == "push" && push_ != nullptr) {
+                push_->run(job);
+            } else {
+                delivery_.run(job);
+            }
+        }
         // Stopping: give back what was claimed and not started.
         for (std::size_t i = done; i < jobs->size(); ++i) {
             const std::int64_t at = clock_.now().micros;

@@ -6,6 +6,7 @@
 #include "relais/config/config.h"
 #include "relais/log/log.h"
 #include "relais/metrics/registry.h"
+#include "relais/pipeline/status_sync.h"
 #include "relais/plugin/instance.h"
 #include "relais/sdk/clock.h"
 #include "relais/sdk/descriptor.h"
@@ -71,7 +72,9 @@ bool Poller::pollOnce(plugin::Instance& instance) {
     polls.increment();
     const std::int64_t now = clock_.now().micros;
     for (auto& inbound : batch->events) {
-        if (inbound.dossier_id.empty()) {
+        if (inbound.dossier_id.empty() &&
+            (sync_ == nullptr || inbound.event.type == sdk::event_type::kDelivered ||
+             inbound.business_id.empty())) {
             logger_.warn("polled event without a dossier id skipped",
                          {{"connector", name}, {"type", inbound.event.type}});
             continue;
@@ -92,6 +95,19 @@ bool Poller::pollOnce(plugin::Instance& instance) {
                 logger_.info("delivery acknowledged", {{"connector", name},
                                                        {"dossier_id", inbound.dossier_id},
                                                        {"business_id", inbound.business_id}});
+            }
+            continue;
+        }
+        if (sync_ != nullptr) {
+            const std::string dossier = inbound.dossier_id.empty()
+                                            ? "business id " + inbound.business_id
+                                            : inbound.dossier_id;
+            auto applied =
+                sync_->applyInbound(std::move(inbound), sdk::EventSide::Backoffice, name);
+            if (!applied) {
+                logger_.warn("polled event not applied", {{"connector", name},
+                                                          {"dossier", dossier},
+                                                          {"error", applied.error().message}});
             }
             continue;
         }

@@ -34,10 +34,16 @@ sdk::Result<std::vector<Job>> Store::claimJobs(const std::string& worker, std::i
     std::vector<Job> claimed;
     auto written = database_->write([&](Poco::Data::Session& session) {
         claimed.clear();
-        // Due jobs first, then jobs whose worker vanished (lease expired).
+        // Due jobs first, then jobs whose worker vanished (lease expired). A push waits
+        // until the earlier pushes of its dossier are done or dead: the portal sees the
+        // dossier's events in order.
         std::vector<std::string> ids = query<std::string>(
             session,
-            "SELECT id FROM jobs WHERE state = 'pending' AND next_attempt_at <= ? "
+            "SELECT id FROM jobs WHERE state = 'pending' AND next_attempt_at <= ? AND "
+            "(kind <> 'push' OR NOT EXISTS (SELECT 1 FROM jobs AS earlier WHERE "
+            "earlier.dossier_id = jobs.dossier_id AND earlier.kind = 'push' AND "
+            "earlier.push_seq < jobs.push_seq AND "
+            "earlier.state IN ('pending', 'running', 'awaiting_ack'))) "
             "ORDER BY next_attempt_at, created_at LIMIT ?",
             now, limit);
         if (static_cast<int>(ids.size()) < limit) {
@@ -72,7 +78,7 @@ sdk::Result<void> Store::completeJob(const std::string& job_id, const Link& link
     return database_->write([&](Poco::Data::Session& session) {
         const Job job = loadJob(session, job_id);
         requireHeld(job, "complete");
-        detail::completeHeldJob(session, job, link, now);
+        detail::completeHeldJob(session, job, link, now, push_targets_);
     });
 }
 

@@ -302,7 +302,7 @@ void upsertLink(Poco::Data::Session& session, const Job& job, const Link& link, 
 }
 
 void completeHeldJob(Poco::Data::Session& session, const Job& job, const Link& link,
-                     std::int64_t now) {
+                     std::int64_t now, const std::vector<std::string>& push_targets) {
     upsertLink(session, job, link, now);
     execute(session,
             "UPDATE jobs SET state = 'done', claimed_by = '', lease_until = 0, "
@@ -314,6 +314,7 @@ void completeHeldJob(Poco::Data::Session& session, const Job& job, const Link& l
         if (!link.display_id.empty()) delivered.payload.set("display_id", link.display_id);
     }
     insertEvent(session, delivered, std::string(kRelaisSource), now);
+    if (job.kind == "deliver") acknowledgeWhenDelivered(session, job.dossier_id, now, push_targets);
 }
 
 void insertJob(Poco::Data::Session& session, const std::string& id, const std::string& dossier_id,

@@ -19,6 +19,7 @@
 #include "relais/sdk/dossier.h"
 #include "relais/sdk/event.h"
 #include "relais/sdk/subject.h"
+#include "relais/store/lifecycle.h"
 #include "relais/store/store.h"
 
 /// @file
@@ -184,8 +185,10 @@ void upsertLink(Poco::Data::Session& session, const Job& job, const Link& link, 
 
 /// Marks a held job done, records the link (when `link.business_id` is set; `link.target`
 /// defaults to the job's target) and a `delivered` event.
+/// A completed delivery may acknowledge the dossier (`acknowledgeWhenDelivered`), which is
+/// pushed to its portal when the portal is one of `push_targets`.
 void completeHeldJob(Poco::Data::Session& session, const Job& job, const Link& link,
-                     std::int64_t now);
+                     std::int64_t now, const std::vector<std::string>& push_targets);
 
 /// Inserts job `id` of `dossier_id`: pending and due now, or running under `job.claimed_by`
 /// until `job.lease_until` (and counted as one attempt) when a claimer is given. Its
@@ -197,6 +200,19 @@ void insertJob(Poco::Data::Session& session, const std::string& id, const std::s
 /// an event with the same (dossier, source, source_event_key) or the same id exists.
 bool insertEvent(Poco::Data::Session& session, const sdk::Event& event, const std::string& source,
                  std::int64_t recorded_at);
+
+/// `Store::recordEvent` inside a write (see there), with `authority` deciding which
+/// transitions are allowed. Fails the work (`WorkFailed`) on a refusal.
+/// Push jobs are created only towards `push_targets` (`Store::setPushTargets`).
+EventRecord applyEvent(Poco::Data::Session& session, EventWrite write, std::int64_t now,
+                       const std::vector<std::string>& push_targets,
+                       TransitionAuthority authority = TransitionAuthority::Source);
+
+/// After a delivery job of `dossier_id` completed: when every delivery job of the dossier
+/// is done and it is still `submitted`, it becomes `acknowledged` (public, with the
+/// applications' ids), once.
+void acknowledgeWhenDelivered(Poco::Data::Session& session, const std::string& dossier_id,
+                              std::int64_t now, const std::vector<std::string>& push_targets);
 
 /// How `resolveSubject` treats what a caller's key cannot have.
 enum class SubjectResolution {

@@ -228,10 +228,49 @@ CREATE INDEX attributes_expiry ON attributes (valid_until) WHERE current = 0 AND
 CREATE INDEX audit_subject ON audit (subject_id, seq);
 )sql";
 
+// Status sync (docs/status-sync.md):
+// - a dossier's status keeps its sub-status (the portal's or the application's own code and
+//   label) and what set it: the event, and its side (a decision crossing the other side's is
+//   a conflict);
+// - an event records what became of it (applied, stale, conflict);
+// - the newest source version applied per (dossier, source), for ordering;
+// - push jobs of one dossier run in order (push_seq);
+// - conflicts wait for an operator.
+constexpr const char* kStatusSync = R"sql(
+ALTER TABLE dossiers ADD COLUMN sub_status_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE dossiers ADD COLUMN sub_status_label TEXT NOT NULL DEFAULT '';
+ALTER TABLE dossiers ADD COLUMN status_event_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE dossiers ADD COLUMN status_side TEXT NOT NULL DEFAULT 'portal';
+ALTER TABLE events ADD COLUMN outcome TEXT NOT NULL DEFAULT 'applied'
+    CHECK (outcome IN ('applied', 'stale', 'conflict'));
+ALTER TABLE jobs ADD COLUMN push_seq INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX jobs_push_order ON jobs (dossier_id, kind, push_seq);
+CREATE TABLE event_sources (
+    dossier_id   TEXT NOT NULL REFERENCES dossiers (id) ON DELETE CASCADE,
+    source       TEXT NOT NULL,
+    last_version TEXT NOT NULL,
+    PRIMARY KEY (dossier_id, source)
+);
+CREATE TABLE conflicts (
+    id                TEXT PRIMARY KEY,
+    dossier_id        TEXT NOT NULL REFERENCES dossiers (id) ON DELETE CASCADE,
+    state             TEXT NOT NULL CHECK (state IN ('open', 'resolved')),
+    current_event_id  TEXT NOT NULL,
+    incoming_event_id TEXT NOT NULL,
+    created_at        INTEGER NOT NULL,
+    resolved_at       INTEGER NOT NULL DEFAULT 0,
+    resolved_by       TEXT NOT NULL DEFAULT '',
+    resolution        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX conflicts_state ON conflicts (state, created_at);
+CREATE INDEX conflicts_dossier ON conflicts (dossier_id);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "initial schema", kInitialSchema},
     Migration{2, "pull inbox", kInbox},
     Migration{3, "subject attributes and audit indexes", kSubjectAttributes},
+    Migration{4, "status sync", kStatusSync},
 };
 
 }  // namespace

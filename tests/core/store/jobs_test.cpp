@@ -157,8 +157,13 @@ TEST_F(JobsTest, CompletingRecordsTheLinkAndADeliveredEvent) {
 
     auto events = store_->events(dossier);
     ASSERT_TRUE(events);
-    ASSERT_EQ(events->size(), 2u);
-    const sdk::Event& delivered = events->back();
+    // Submitted, delivered, and (issue 11) acknowledged: the dossier's only delivery is done.
+    ASSERT_EQ(events->size(), 3u);
+    EXPECT_EQ(events->back().type, "status_changed");
+    EXPECT_EQ(events->back().payload.find("status")->asString(), "acknowledged");
+    EXPECT_EQ(events->back().payload.find("business_id")->asString(), "EC-2026-000123");
+    EXPECT_TRUE(events->back().is_public);
+    const sdk::Event& delivered = (*events)[1];
     EXPECT_EQ(delivered.type, "delivered");
     EXPECT_EQ(delivered.side, sdk::EventSide::Relais);
     EXPECT_EQ(delivered.actor, claimed.target);
@@ -179,7 +184,7 @@ TEST_F(JobsTest, CompletingRecordsTheLinkAndADeliveredEvent) {
     ASSERT_EQ(links->size(), 1u);
     EXPECT_EQ((*links)[0].business_id, "EC-2026-000124");
     EXPECT_EQ((*links)[0].display_id, "");
-    EXPECT_EQ(store_->events(dossier)->size(), 3u);
+    EXPECT_EQ(store_->events(dossier)->size(), 4u);  // acknowledged once only
 }
 
 TEST_F(JobsTest, CompletingAnUnknownOrIdleJobFails) {

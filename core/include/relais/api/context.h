@@ -27,6 +27,7 @@ class Ingestor;
 class DeliveryService;
 class Dispatcher;
 class RouteTable;
+class StatusSync;
 }  // namespace relais::pipeline
 
 namespace relais::subjects {
@@ -51,6 +52,8 @@ struct Context {
     pipeline::DeliveryService& delivery;
     pipeline::Dispatcher& dispatcher;
     const pipeline::RouteTable& routes;
+    /// Every event from portals and applications goes through it.
+    pipeline::StatusSync& status_sync;
     /// The verified-attribute store; null when the config has no `<attributes>` element.
     subjects::AttributeVault* vault;
     subjects::PrefillService* prefill;

@@ -37,6 +37,12 @@ void addPrefillRoutes(http::Router& router, Context& context);
 /// and `DELETE /v1/subjects/{id}` (`subjects:admin`).
 void addSubjectRoutes(http::Router& router, Context& context);
 
+/// Status sync: `POST /v1/dossiers/{id}/events` and
+/// `POST /v1/links/{connector}/{business_id}/events` (`events:write`, with an
+/// `Idempotency-Key`), `GET /v1/dossiers/{id}/timeline` (`dossiers:read`), `GET
+/// /v1/conflicts`, `GET /v1/conflicts/{id}` and `POST /v1/conflicts/{id}/resolve` (`admin`).
+void addStatusSyncRoutes(http::Router& router, Context& context);
+
 /// `GET /v1/audit` (right `audit:read`): the audit trail, newest first, filtered by
 /// `subject`, `client`, `action`; paged with `limit` and `before` (an entry's `seq`).
 void addAuditRoutes(http::Router& router, Context& context);

@@ -28,6 +28,7 @@ namespace relais::pipeline {
 class RouteTable;
 struct Route;
 class BlobStore;
+class RetryPolicy;
 
 /// What became of a job after one run.
 enum class DeliveryOutcome {
@@ -67,6 +68,14 @@ public:
     /// The same with the payload already mapped (a synchronous route maps at ingest).
     DeliveryReport run(const store::Job& job, const sdk::Dossier& dossier,
                        mapping::MappedPayload payload, bool fail_dead);
+
+    /// Records a failed run of a held job of any kind (deliveries, pushes to portals): a
+    /// transient error is retried per `retry` (null: never) until its budget is spent, then
+    /// — or at once when `dead` or the error is permanent — the job goes to the dead-letter
+    /// list with its reason. `what` names the operation in logs (`delivery`, `push`).
+    DeliveryReport recordFailure(const store::Job& job, const std::string& target,
+                                 const RetryPolicy* retry, sdk::Error error, bool dead,
+                                 std::string_view what);
 
 private:
     DeliveryReport fail(const store::Job& job, const Route* route, sdk::Error error, bool dead);

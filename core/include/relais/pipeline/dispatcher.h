@@ -25,6 +25,7 @@ class Logger;
 namespace relais::pipeline {
 
 class DeliveryService;
+class PushService;
 
 struct DispatcherOptions {
     int workers = 4;
@@ -51,6 +52,10 @@ public:
 
     void start();
     void stop();
+    /// Runs `push` jobs through `push` (null: push jobs are left to another process). Set
+    /// before `start`.
+    void setPushService(PushService* push) noexcept { push_ = push; }
+
     /// New work may be due: wake the idle workers.
     void wake() noexcept;
 
@@ -59,6 +64,7 @@ private:
 
     store::Store& store_;
     DeliveryService& delivery_;
+    PushService* push_ = nullptr;
     const sdk::Clock& clock_;
     log::Logger& logger_;
     DispatcherOptions options_;

@@ -31,13 +31,18 @@ class Registry;
 
 namespace relais::pipeline {
 
+class StatusSync;
+
 /// One thread per connector instance that declares `poll`: every `poll_interval` it calls
 /// `poll(cursor)` with the cursor stored for the instance, applies what comes back, then
 /// stores the new cursor. Applying is idempotent, so a crash between the two repeats work
 /// without effect: a `delivered` event completes the job of that dossier and connector that
-/// awaits an acknowledgement (nothing if it is already done); other events are appended to
-/// the dossier's log, deduplicated on their source key. Events naming an unknown dossier are
-/// logged and skipped. When `more` is set the next poll follows at once.
+/// awaits an acknowledgement (nothing if it is already done); other events (status changes
+/// from the back office…) go through status sync (`StatusSync::applyInbound`, side
+/// backoffice: ordering, deduplication on their source key, the lifecycle, pushes to the
+/// portal), their dossier named by relais id or by the application's id. Events naming an
+/// unknown dossier, or a refused transition, are logged and skipped. When `more` is set the
+/// next poll follows at once.
 ///
 /// Threading: `start` and `stop` on the control thread.
 class Poller {
@@ -51,6 +56,10 @@ public:
     void start();
     void stop();
 
+    /// Where polled events go; without it they are appended to the log as they are (no
+    /// status change). Set before `start`.
+    void setStatusSync(StatusSync* sync) noexcept { sync_ = sync; }
+
     /// One poll of `instance` (the loop body; tests call it directly). Returns whether the
     /// instance said more was waiting.
     bool pollOnce(plugin::Instance& instance);
@@ -63,6 +72,7 @@ private:
     const sdk::Clock& clock_;
     log::Logger& logger_;
     metrics::Registry& metrics_;
+    StatusSync* sync_ = nullptr;
     std::vector<std::thread> threads_;
     std::atomic<bool> running_{false};
     std::mutex mutex_;  // with cv_, for interruptible sleeps

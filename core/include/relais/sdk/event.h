@@ -36,8 +36,11 @@ struct Event {
     std::string source_event_key;  ///< the source's id for this event, for deduplication
     std::string source_version;    ///< the source's version of the dossier, if it has one
     Timestamp occurred_at;
-    std::string actor;       ///< who did it (agent id, `citizen`, connector instance)
-    Json payload;            ///< for `status_changed`: `{"status": "...", "portal_status": "..."}`
+    std::string actor;  ///< who did it (agent id, `citizen`, connector instance)
+    /// For `status_changed`: `{"status": "<canonical>", "sub_status": {"code": …, "label": …}}`
+    /// plus, for any public event, `message` (text) and `documents` (`[{name, url,
+    /// content_type, sha256}]`); relais's `acknowledged` adds `business_id`, `display_id`.
+    Json payload;
     bool is_public = false;  ///< shown to the citizen on the portal
 };
 

@@ -33,6 +33,13 @@ struct InboundRequest {
 /// What an inbound request carried: new dossiers and/or events on known dossiers.
 struct InboundBatch {
     std::vector<Dossier> dossiers;  ///< `source_key` set; `id` empty (the core assigns it)
+    /// Events on dossiers already stored (a withdrawal, a citizen's message or document),
+    /// each naming its dossier by `source_key` (the portal's id) or `dossier_id`. The core
+    /// applies them as side `portal`, source this instance, through status sync (ordering on
+    /// `event.source_version`, deduplication on `event.source_event_key`, the lifecycle; see
+    /// docs/status-sync.md), and only to dossiers that came from this instance;
+    /// `business_id` is ignored. For a status change, `event.payload` holds `status` (a
+    /// canonical name) and `sub_status {code, label}` (the portal's own status).
     std::vector<InboundEvent> events;
 };
 
@@ -58,6 +65,24 @@ public:
 
     virtual Result<InboundBatch> parseInbound(const InboundRequest& request);
     virtual Result<PollBatch> poll(const std::string& cursor);
+    /// Tells the portal about `event` of `dossier` (a public status change — including
+    /// `acknowledged` with the application's `business_id` —, message or document that did
+    /// not come from this portal). Called by the core's workers from a `push` outbox job,
+    /// one push of a dossier at a time, in the order of its events; `dossier` is as stored
+    /// when the push runs (its `status` may already be later than the event's).
+    ///
+    /// Idempotent **by outcome**: a push may run again after it succeeded (a worker that
+    /// died before recording it, an operator's replay), so read the portal's current state
+    /// first and return success when it is already there ("already in that status", "that
+    /// message is already on the dossier"); never apply a change twice. `event.id` is
+    /// stable across retries (usable as the portal's idempotency key).
+    ///
+    /// Errors: `Unavailable`, `Timeout` or `Retryable` (with `retry_after_seconds` when the
+    /// portal said) are retried per the instance's `<retry>`; `Permanent` (or any other
+    /// code) parks the job on the dead-letter list with the message, which an operator
+    /// sees and may replay: say what the portal answered. The default implementation
+    /// returns `Unsupported`; an adapter that does not declare `operation::kPushEvent`
+    /// gets no push jobs.
     virtual Result<PushReceipt> pushEvent(const Dossier& dossier, const Event& event);
     virtual Result<AttachmentContent> fetchAttachment(const Dossier& dossier,
                                                       const Attachment& attachment);

@@ -14,6 +14,7 @@
 #include "relais/sdk/result.h"
 #include "relais/sdk/subject.h"
 #include "relais/store/database.h"
+#include "relais/store/event_log.h"
 
 namespace relais::config {
 struct StoreConfig;
@@ -268,6 +269,61 @@ public:
 
     sdk::Result<std::vector<Link>> links(const std::string& dossier_id);
 
+    // --- status sync (event_queries.cpp; docs/status-sync.md) ----------------------------
+
+    /// The one path by which an event enters a dossier's log and, for a `status_changed`
+    /// event, moves its status, in one transaction, durable on return:
+    /// 1. with `write.idempotency`: a repeat (same scope, key and body hash) returns the
+    ///    first answer (`replayed`), nothing written; the key with another body is
+    ///    `Conflict` (field `Idempotency-Key`);
+    /// 2. an event whose (dossier, source, source_event_key) was recorded before is a
+    ///    `Duplicate`: nothing written;
+    /// 3. a status change whose `source_version` is not newer than one already recorded
+    ///    from the same source is recorded `Stale` and moves nothing;
+    /// 4. a change to a final status, while the current status is a final decision of the
+    ///    other side that the sender had not seen (`based_on_version` absent or older than
+    ///    the dossier's version), is recorded as a `Conflict` (listed by `conflicts`) and
+    ///    moves nothing: never last-writer-wins;
+    /// 5. otherwise `checkTransition` decides: a refusal is `Conflict` (field `status`,
+    ///    both states named), nothing written; an accepted change sets the status, its
+    ///    sub-status and the dossier's version;
+    /// 6. a public event applied (status change, message, document) that did not come from
+    ///    the dossier's own portal creates a `push` job towards it (target: the dossier's
+    ///    source), run after the earlier pushes of the dossier.
+    /// `NotFound` for an unknown dossier; `InvalidArgument` (naming the field) for an empty
+    /// type or a status change without a known `status`.
+    sdk::Result<EventRecord> recordEvent(EventWrite write);
+
+    /// The adapter instances that take pushes (`PortalAdapter::pushEvent`): only dossiers of
+    /// these sources get `push` jobs. Threading: set once at start-up, before any write.
+    void setPushTargets(std::vector<std::string> targets) { push_targets_ = std::move(targets); }
+
+    /// One event by id, or an empty optional.
+    sdk::Result<std::optional<sdk::Event>> findEvent(const std::string& event_id);
+
+    /// The public events applied to a dossier (what the citizen may see), oldest first.
+    sdk::Result<std::vector<sdk::Event>> timeline(const std::string& dossier_id);
+
+    /// The dossier's status with its sub-status and what set it. `NotFound` when unknown.
+    sdk::Result<StatusDetail> statusDetail(const std::string& dossier_id);
+
+    /// The dossier that `target` (a connector instance) knows as `business_id`.
+    sdk::Result<std::optional<std::string>> findDossierByLink(const std::string& target,
+                                                              const std::string& business_id);
+
+    /// Conflicts, oldest first; only open ones when asked.
+    sdk::Result<std::vector<ConflictRecord>> conflicts(bool open_only, int limit);
+    sdk::Result<std::optional<ConflictRecord>> findConflict(const std::string& id);
+
+    /// Resolves an open conflict as an operator decided: the status chosen is set (an
+    /// operator may replace one final status by another) through `recordEvent`'s path, as a
+    /// public `status_changed` event of side `relais` (pushed to the portal when it differs
+    /// from what the portal last said), and the conflict is closed. `NotFound` for an
+    /// unknown conflict; `Conflict` when it is already resolved; `InvalidArgument` for a
+    /// winner other than `current`/`incoming` or an unknown status.
+    sdk::Result<EventRecord> resolveConflict(const std::string& id,
+                                             const ConflictResolution& resolution);
+
     // --- outbox --------------------------------------------------------------------------
 
     /// Claims up to `limit` pending jobs due at `now` (unix micros) for `worker`, marking them
@@ -447,6 +503,8 @@ private:
     std::unique_ptr<Database> database_;
     /// Audit appends waiting to be written together (see `appendAudit`).
     std::unique_ptr<AuditQueue> audit_queue_;
+    /// Adapter instances that take pushes (see `setPushTargets`); read-only once set.
+    std::vector<std::string> push_targets_;
 };
 
 }  // namespace relais::store
