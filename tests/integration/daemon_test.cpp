@@ -132,7 +132,17 @@ TEST_F(DaemonTest, MetricsCountRequestsByRouteAndCode) {
     start();
     (void)get("/healthz");
     (void)get("/metrics");
-    const auto metrics = get("/metrics", kAdminKey);
+    // A request is counted once its answer is sent (with its size and duration), so the
+    // client may read /metrics a moment before the counters of its two requests move.
+    auto metrics = get("/metrics", kAdminKey);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (metrics.status == 200 &&
+           (metrics.body.find("route=\"healthz\"") == std::string::npos ||
+            metrics.body.find("code=\"401\"") == std::string::npos) &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        metrics = get("/metrics", kAdminKey);
+    }
     ASSERT_EQ(metrics.status, 200);
     EXPECT_EQ(metrics.content_type.find("text/plain"), 0U);
     EXPECT_NE(metrics.body.find("relais_build_info{version=\""), std::string::npos);
