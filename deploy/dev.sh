@@ -133,7 +133,7 @@ cmd_run() {
 
   cat >&2 <<MSG
 
-relais listens on http://127.0.0.1:$port (config: config/relais.xml, data: var/).
+relais listens on http://127.0.0.1:$port (config: $config, data: var/).
 Try it:
   curl -s http://127.0.0.1:$port/healthz
   curl -s -H "Authorization: Bearer \$(cat var/portal.key)" -H 'Content-Type: application/json' \\
