@@ -79,7 +79,11 @@ ensure_key() {
 cmd_run() {
   install_packages "${RUN_PACKAGES[@]}"
   local build="${BUILD_DIR:-build}"
-  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRELAIS_BUILD_TESTS=OFF >/dev/null
+  # A build directory that already exists keeps its configuration (a developer's Debug
+  # build-dev with its tests is built as it is, not turned into RelWithDebInfo).
+  if [ ! -f "$build/CMakeCache.txt" ]; then
+    cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRELAIS_BUILD_TESTS=OFF >/dev/null
+  fi
   cmake --build "$build" -j "$JOBS"
 
   mkdir -p var
@@ -87,21 +91,37 @@ cmd_run() {
   ensure_key var/business.key
   ensure_key var/admin.key
   ensure_key var/api-particulier.token
+  ensure_key var/wcs-publik.key
   [ -s var/attributes-demo-1.key ] || "$build/bin/relais" keygen var/attributes-demo-1.key >&2
   local port="${RELAIS_PORT:-8080}"
   local ready=var/ready.json
   rm -f "$ready"
+  # The config names ../build/plugins; another build directory gets a copy naming its own
+  # (in var/, a sibling of config/, so that every other relative path stays the same).
+  local config=config/relais.xml
+  if [ "$build" != build ]; then
+    config="var/relais-$(basename "$build").xml"
+    sed "s#\.\./build/plugins#$(cd "$build" && pwd)/plugins#" config/relais.xml >"$config"
+  fi
 
   # The demo's national API: the sandbox cases of API Particulier and API Entreprise.
   "$build/bin/relais-mock-national-api" --cases tests/fixtures/national-apis \
     --port 8090 >var/mock-national-api.log 2>&1 &
   MOCK_PID=$!
-  "$build/bin/relais" serve --config config/relais.xml --listen "127.0.0.1:$port" \
+  # The demo's Publik w.c.s.: the canteen form's workflow, one dossier (cantine-inscription:1)
+  # that it posts to relais on POST /__send/cantine-inscription/1, signed as "wcs.demo";
+  # it accepts relais's calls signed as "relais.demo" (config/relais.xml, adapter demarches).
+  "$build/bin/relais-wcs-mock" --forms tests/doubles/wcs-mock/forms/cantine.json \
+    --orig relais.demo --secret-file var/wcs-publik.key --dossier cantine-inscription \
+    --port 8091 --send-to "http://127.0.0.1:$port/v1/adapters/demarches/inbound" \
+    --send-orig wcs.demo --send-secret-file var/wcs-publik.key >var/wcs-mock.log 2>&1 &
+  WCS_MOCK_PID=$!
+  "$build/bin/relais" serve --config "$config" --listen "127.0.0.1:$port" \
     --ready-file "$ready" &
   RELAIS_PID=$!
   local pid=$RELAIS_PID
   # Globals, so that the EXIT trap still sees them once this function is left.
-  trap 'kill -TERM "$RELAIS_PID" "$MOCK_PID" 2>/dev/null || true' INT TERM EXIT
+  trap 'kill -TERM "$RELAIS_PID" "$MOCK_PID" "$WCS_MOCK_PID" 2>/dev/null || true' INT TERM EXIT
   for _ in $(seq 1 300); do
     [ -s "$ready" ] && break
     if ! kill -0 "$pid" 2>/dev/null; then
@@ -113,7 +133,7 @@ cmd_run() {
 
   cat >&2 <<MSG
 
-relais listens on http://127.0.0.1:$port (config: config/relais.xml, data: var/).
+relais listens on http://127.0.0.1:$port (config: $config, data: var/).
 Try it:
   curl -s http://127.0.0.1:$port/healthz
   curl -s -H "Authorization: Bearer \$(cat var/portal.key)" -H 'Content-Type: application/json' \\
@@ -124,6 +144,22 @@ Try it:
 Tell us once (quotient familial from the mock API Particulier, then from the store):
   curl -s -H "Authorization: Bearer \$(cat var/portal.key)" \\
        'http://127.0.0.1:$port/v1/prefill/restauration-scolaire?family_name=LEFEBVRE&given_names=ALEXIS&birth_date=1982-12-27&gender=F&birth_place=08480&birth_country=99100'
+Status sync with Publik w.c.s. (the mock w.c.s. on 127.0.0.1:8091, README "Status sync with
+Publik w.c.s."):
+  # 1. w.c.s.'s workflow sends the dossier; relais answers in the Publik envelope
+  curl -s -X POST http://127.0.0.1:8091/__send/cantine-inscription/1 | tee var/wcs-sent.json
+  ID=\$(grep -oE '[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}' var/wcs-sent.json | head -1)
+  # 2. the business application takes it up, then accepts it with a motivation
+  curl -s -H "Authorization: Bearer \$(cat var/business.key)" -H 'Idempotency-Key: demo-review-1' \\
+       -H 'Content-Type: application/json' -d '{"type": "status_changed", "status": "in_review"}' \\
+       http://127.0.0.1:$port/v1/dossiers/\$ID/events
+  curl -s -H "Authorization: Bearer \$(cat var/business.key)" -H 'Idempotency-Key: demo-decision-1' \\
+       -H 'Content-Type: application/json' \\
+       -d '{"type": "status_changed", "status": "accepted", "sub_status": {"code": "ACC", "label": "Accordée"}, "message": "Inscription acceptée à compter du 4 janvier."}' \\
+       http://127.0.0.1:$port/v1/dossiers/\$ID/events
+  # 3. the w.c.s. dossier: status 3 (Acceptée), the motivation in its workflow data
+  curl -s http://127.0.0.1:8091/__formdata/cantine-inscription/1
+  curl -s -H "Authorization: Bearer \$(cat var/business.key)" http://127.0.0.1:$port/v1/dossiers/\$ID/timeline
 Stop with Ctrl-C.
 
 MSG

@@ -79,6 +79,7 @@ TEST(Cli, CheckConfigValidatesTheDemoConfig) {
     dir.write("var/admin.key", "demo-admin-key-01234567890");
     dir.write("var/business.key", "demo-business-key-0123456789");
     dir.write("var/api-particulier.token", "demo-token-0123456789");
+    dir.write("var/wcs-publik.key", "demo-wcs-publik-key-0123456789");
     // The attribute key must be private to the service account, as `relais keygen` makes it.
     ASSERT_EQ(runRelais({"keygen", dir.file("var/attributes-demo-1.key")}).exit_code, 0);
     std::string config = readSourceFile("config/relais.xml");

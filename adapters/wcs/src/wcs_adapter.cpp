@@ -141,6 +141,14 @@ sdk::Json workflowData(const sdk::Event& event) {
             data.set(key, *value);
         }
     }
+    // A decision's text is its motivation: the events API has no member of that name, and
+    // the integrator's templates read `form_trigger_<id>_content_motivation`.
+    const sdk::Json* message = data.find("message");
+    if (event.type == sdk::event_type::kStatusChanged && message != nullptr &&
+        data.find("motivation") == nullptr) {
+        sdk::Json motivation = *message;  // a copy: `set` may move the members
+        data.set("motivation", std::move(motivation));
+    }
     return data;
 }
 

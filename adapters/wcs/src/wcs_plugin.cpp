@@ -15,4 +15,5 @@ RELAIS_PLUGIN(relais::adapters::wcs::WcsAdapter,
                   .config_keys = relais::adapters::wcs::kConfigKeys,
                   .endpoints = {},
                   .flags = relais::sdk::plugin_flag::kReentrant |
-                           relais::sdk::plugin_flag::kPersonalData}))
+                           relais::sdk::plugin_flag::kPersonalData |
+                           relais::sdk::plugin_flag::kPublikAnswers}))

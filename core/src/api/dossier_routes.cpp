@@ -17,6 +17,7 @@
 #include "relais/store/store.h"
 
 #include "dossier_json.h"
+#include "publik_envelope.h"
 
 namespace relais::api {
 namespace {
@@ -178,7 +179,7 @@ http::Response applyPortalEvents(Context& context, const http::Request& request,
     return http::jsonResponse(202, body);
 }
 
-http::Response inbound(Context& context, http::Request& request) {
+http::Response inboundAnswer(Context& context, http::Request& request) {
     const std::string name = request.param("instance");
     plugin::Instance* adapter = context.instances.find(name);
     if (adapter == nullptr || adapter->kind() != sdk::PluginKind::Adapter) {
@@ -242,6 +243,21 @@ http::Response inbound(Context& context, http::Request& request) {
     return http::jsonResponse(207, body);
 }
 
+// True when the route's adapter instance wants its answers in the Publik envelope.
+bool answersInPublikEnvelope(Context& context, const http::Request& request) {
+    const plugin::Instance* adapter = context.instances.find(request.param("instance"));
+    return adapter != nullptr && adapter->kind() == sdk::PluginKind::Adapter &&
+           (adapter->descriptor().flags & sdk::plugin_flag::kPublikAnswers) != 0;
+}
+
+// A portal posts here: in the Publik envelope for an adapter that asks for it (a w.c.s.
+// webservice call stores `data.id`), the core's own documents otherwise.
+http::Response inbound(Context& context, http::Request& request) {
+    http::Response answer = inboundAnswer(context, request);
+    if (!answersInPublikEnvelope(context, request)) return answer;
+    return publikEnvelope(std::move(answer));
+}
+
 // Loads a dossier the client may read, or the problem to answer.
 std::optional<http::Response> loadReadable(Context& context, const http::Request& request,
                                            std::optional<sdk::Dossier>& out) {
@@ -300,6 +316,13 @@ void addDossierRoutes(http::Router& router, Context& context) {
     router.add({"POST", "/v1/adapters/{instance}/inbound", "adapter_inbound",
                 std::string(http::rights::kDossiersSubmit),
                 [&context](http::Request& request) { return inbound(context, request); }, 0});
+    // Refused before the handler (credentials, rights, size): the same envelope.
+    router.setRefusalShaper("adapter_inbound",
+                            [&context](const http::Request& request, http::Response& answer) {
+                                if (answersInPublikEnvelope(context, request)) {
+                                    answer = publikEnvelope(std::move(answer));
+                                }
+                            });
     router.add({"GET", "/v1/dossiers/{id}", "dossier_get", std::string(http::rights::kDossiersRead),
                 [&context](http::Request& request) { return tracking(context, request); }, 0});
     router.add({"GET", "/v1/dossiers/{id}/events", "dossier_events",

@@ -99,6 +99,7 @@ void RequestHandler::check(const Poco::Net::HTTPServerRequest& request) {
 void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
                                    Poco::Net::HTTPServerResponse& response) {
     Response answer;
+    bool refused = true;  // answered by the server, before the route's handler
     if (refusal_) {
         answer = std::move(*refusal_);
     } else if (auto body_error = readBody(request)) {
@@ -108,10 +109,12 @@ void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
         if (auto signature_error = checkBodySignature()) {
             answer = std::move(*signature_error);
         } else {
+            refused = false;
             answer = invoke();
             if (answer.status == 403 && !answer.audited) tellRefusal(answer);
         }
     }
+    if (refused && route_ != nullptr) shapeRefusal(answer);
     try {
         send(response, answer);
     } catch (const std::exception& e) {
@@ -158,6 +161,14 @@ void RequestHandler::tellRefusal(const Response& answer) noexcept try {
 } catch (...) {
     // Out of memory while describing it: the 403 still goes out; the pipeline logs what the
     // observer could not record, here there is nothing left to log with.
+}
+
+void RequestHandler::shapeRefusal(Response& answer) noexcept try {
+    if (const RefusalShaper* shaper = state_.router().refusalShaper(route_->name)) {
+        (*shaper)(request_, answer);
+    }
+} catch (...) {
+    // The shaper could not rewrite it: the refusal goes out as the server wrote it.
 }
 
 Response RequestHandler::invoke() {

@@ -77,6 +77,8 @@ private:
     std::optional<Response> checkBodySignature();
     std::optional<Response> authorize();
     void tellRefusal(const Response& answer) noexcept;
+    /// Passes a refusal through the matched route's `RefusalShaper`, if it has one.
+    void shapeRefusal(Response& answer) noexcept;
     Response invoke();
     Response internalError(std::string_view what);
     void send(Poco::Net::HTTPServerResponse& response, Response& answer);

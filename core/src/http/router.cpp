@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 #include "http/url.h"
 
@@ -111,6 +112,15 @@ void Router::add(Endpoint route) {
     by_length_[pattern.size()].push_back(routes_.size());
     patterns_.push_back(std::move(pattern));
     routes_.push_back(std::move(route));
+}
+
+void Router::setRefusalShaper(std::string route_name, RefusalShaper shaper) {
+    refusal_shapers_[std::move(route_name)] = std::move(shaper);
+}
+
+const RefusalShaper* Router::refusalShaper(std::string_view route_name) const {
+    const auto found = refusal_shapers_.find(route_name);
+    return found != refusal_shapers_.end() && found->second ? &found->second : nullptr;
 }
 
 Match Router::match(std::string_view method, std::string_view path) const {

@@ -57,8 +57,9 @@ constexpr std::uint32_t kConnectorOperations = sdk::operation::kDeliver | sdk::o
 constexpr std::uint32_t kAdapterOperations =
     sdk::operation::kParseInbound | sdk::operation::kPoll | sdk::operation::kPushEvent |
     sdk::operation::kFetchAttachment | sdk::operation::kHealth;
-constexpr std::uint32_t kKnownFlags =
-    sdk::plugin_flag::kReentrant | sdk::plugin_flag::kPersonalData;
+constexpr std::uint32_t kKnownFlags = sdk::plugin_flag::kReentrant |
+                                      sdk::plugin_flag::kPersonalData |
+                                      sdk::plugin_flag::kPublikAnswers;
 
 bool isIdChar(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
@@ -219,6 +220,9 @@ std::string validateDescriptor(const relais_plugin_descriptor& d) {
     }
     if ((d.flags & ~kKnownFlags) != 0) {
         return "flags has unknown bits " + hex(d.flags & ~kKnownFlags);
+    }
+    if ((d.flags & sdk::plugin_flag::kPublikAnswers) != 0 && d.kind != sdk::PluginKind::Adapter) {
+        return "flags has kPublikAnswers, which only an adapter's inbound route uses";
     }
     if (auto problem = validateEndpoints(d); !problem.empty()) return problem;
     return validateConfigKeys(d);

@@ -13,6 +13,7 @@
 
 #include "cantine_workflow.h"
 #include "support/http_call.h"
+#include "support/mock_http_server.h"
 #include "support/temp_dir.h"
 
 namespace relais::wcs_mock {
@@ -188,6 +189,46 @@ TEST_F(WcsMockTest, BuildsTheSignedWebserviceCallOfASendTheFormAction) {
             caller || (name == "Publik-Caller-URL" && value.ends_with("/cantine-inscription/1/"));
     }
     EXPECT_TRUE(caller);
+}
+
+TEST_F(WcsMockTest, TheDemoHelpersSendTheDossierSignedAndShowIt) {
+    test::MockHttpServer relais{[](const test::ReceivedRequest&) {
+        return test::MockResponse{
+            202, "application/json", R"({"err": 0, "data": {"id": "R-1"}})", {}};
+    }};
+    WcsMock::Options options;
+    options.secrets = {{kOrig, kSecret}};
+    options.send = {relais.url("/v1/adapters/demarches/inbound"), "wcs.test", "demo-key"};
+    WcsMock sender(options);
+    sender.addForm(test::cantineForm());
+    const int id = sender.createFormdata("cantine-inscription", test::cantineFields(),
+                                         test::cantineUser(), "2026-11-30T10:12:44");
+    const std::string form = "cantine-inscription/" + std::to_string(id);
+
+    const auto sent = test::httpCall(sender.port(), "POST", "/__send/" + form);
+    ASSERT_EQ(sent.status, 200) << sent.body;
+    EXPECT_EQ(sent.json().find("status")->asInt(), 202);
+    EXPECT_EQ(sent.json().path("response.data.id")->asString(), "R-1");
+    ASSERT_EQ(relais.requests().size(), 1u);
+    const test::ReceivedRequest call = relais.requests()[0];
+    EXPECT_EQ(call.uri.rfind("/v1/adapters/demarches/inbound?orig=wcs.test&algo=sha256&", 0), 0u)
+        << call.uri;
+    EXPECT_NE(call.uri.find("&signature="), std::string::npos);
+    EXPECT_NE(call.body.find("\"cantine-inscription:" + std::to_string(id) + "\""),
+              std::string::npos);
+    // Kept as a workflow storing the response in variable `relais` keeps it.
+    EXPECT_EQ(
+        sender.workflowData("cantine-inscription", id).path("relais_response.data.id")->asString(),
+        "R-1");
+
+    const auto shown = test::httpCall(sender.port(), "GET", "/__formdata/" + form);
+    ASSERT_EQ(shown.status, 200) << shown.body;
+    EXPECT_EQ(shown.json().path("workflow.status.id")->asString(), "1");
+    EXPECT_EQ(shown.json().path("workflow.data.relais_status")->asInt(), 202);
+    // Without --send-to there is nothing to send to; unknown dossiers are not found.
+    EXPECT_EQ(test::httpCall(mock_.port(), "POST", "/__send/" + form).status, 404);
+    EXPECT_EQ(test::httpCall(sender.port(), "GET", "/__formdata/cantine-inscription/99").status,
+              404);
 }
 
 }  // namespace

@@ -99,6 +99,7 @@ TEST_F(LoadConfigTest, LoadsTheExampleConfiguration) {
     dir_.write("var/portal.key", std::string(kPortalKey) + "\n");
     dir_.write("var/admin.key", std::string(kAdminKey) + "\n");
     dir_.write("var/business.key", "demo-business-key-0123456789\n");
+    dir_.write("var/wcs-publik.key", "demo-wcs-publik-key-0123456789\n");
 
     const auto config = loadConfig(path);
     const std::string root = dir_.path();
@@ -125,7 +126,8 @@ TEST_F(LoadConfigTest, LoadsTheExampleConfiguration) {
     EXPECT_EQ(config->log.file, "");
     EXPECT_TRUE(config->log.access_log);
 
-    ASSERT_EQ(config->instances.size(), 3u);
+    // portail, demarches (the w.c.s. demo), cantine-fichiers, particulier
+    ASSERT_EQ(config->instances.size(), 4u);
     const InstanceConfig* portail = config->findInstance("portail");
     ASSERT_NE(portail, nullptr);
     EXPECT_EQ(portail->kind, InstanceKind::Adapter);
@@ -143,7 +145,7 @@ TEST_F(LoadConfigTest, LoadsTheExampleConfiguration) {
     EXPECT_EQ(fichiers->params[0].value, "../var/outbox");  // params stay as written
     EXPECT_EQ(config->findInstance("nope"), nullptr);
 
-    ASSERT_EQ(config->clients.size(), 3u);
+    ASSERT_EQ(config->clients.size(), 4u);  // the last one: wcs-demo
     EXPECT_EQ(config->clients[0].name, "portail-demo");
     EXPECT_EQ(config->clients[0].key_sha256, common::sha256Hex(kPortalKey));
     EXPECT_EQ(config->clients[0].rights,
@@ -167,7 +169,7 @@ TEST_F(LoadConfigTest, LoadsTheExampleConfiguration) {
     EXPECT_EQ(contract->findAttribute("quotient_familial")->provider, "particulier");
     EXPECT_EQ(contract->findAttribute("quotient_familial")->min_level, 600);
 
-    ASSERT_EQ(config->routes.size(), 1u);
+    ASSERT_EQ(config->routes.size(), 2u);  // cantine, cantine-wcs
     EXPECT_EQ(config->routes[0].name, "cantine");
     EXPECT_EQ(config->routes[0].procedure, "restauration-scolaire");
     EXPECT_EQ(config->routes[0].connector, "cantine-fichiers");

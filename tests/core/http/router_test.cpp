@@ -29,6 +29,20 @@ Router standardRouter() {
     return router;
 }
 
+TEST(RouterTest, KnowsTheRefusalShaperOfARouteByName) {
+    auto router = standardRouter();
+    EXPECT_EQ(router.refusalShaper("dossier_get"), nullptr);
+    router.setRefusalShaper("dossier_get",
+                            [](const Request&, Response& answer) { answer.status = 418; });
+    ASSERT_NE(router.refusalShaper("dossier_get"), nullptr);
+    Response answer;
+    (*router.refusalShaper("dossier_get"))(Request{}, answer);
+    EXPECT_EQ(answer.status, 418);
+    EXPECT_EQ(router.refusalShaper("healthz"), nullptr);
+    router.setRefusalShaper("healthz", nullptr);  // an empty one is none
+    EXPECT_EQ(router.refusalShaper("healthz"), nullptr);
+}
+
 TEST(RouterTest, MatchesLiteralRoute) {
     const auto router = standardRouter();
     const auto match = router.match("GET", "/healthz");

@@ -112,6 +112,24 @@ TEST_F(ServerTest, RefusesAWrongKeyWith401InvalidToken) {
     }
 }
 
+TEST_F(ServerTest, ARoutesRefusalShaperRewritesItsRefusalsButNotItsAnswers) {
+    router_.setRefusalShaper("dossier_get", [](const Request& request, Response& answer) {
+        answer.content_type = "text/plain";
+        answer.body = "shaped " + std::to_string(answer.status) + " for " + request.param("id");
+    });
+    start();
+    const auto refused = httpCall(port_, "GET", "/v1/dossiers/7");
+    EXPECT_EQ(refused.status, 401);
+    EXPECT_EQ(refused.content_type, "text/plain");
+    EXPECT_EQ(refused.body, "shaped 401 for 7");
+    EXPECT_EQ(refused.header("WWW-Authenticate"), "Bearer realm=\"relais\"");
+    const auto served = httpCall(port_, "GET", "/v1/dossiers/7", {bearer("portal-key")});
+    EXPECT_EQ(served.status, 200);
+    EXPECT_EQ(served.json().find("id")->asString(), "7");
+    // Other routes keep their problem documents.
+    expectProblem(httpCall(port_, "POST", "/v1/echo", {}, "x"), 401);
+}
+
 TEST_F(ServerTest, RefusesAClientOutsideItsRightsWith403NamingTheRight) {
     start();
     const auto result = httpCall(port_, "GET", "/v1/jobs/dead", {bearer("portal-key")});

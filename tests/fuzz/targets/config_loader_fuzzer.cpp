@@ -59,8 +59,9 @@ void makeScratch() {
     std::filesystem::create_directories(scratch() / "var");
     // The secrets config/relais.xml refers to; values are arbitrary, only their presence
     // (and non-emptiness) matters to the loader.
-    for (const char* name : {"portal.key", "business.key", "admin.key", "api-particulier.token",
-                             "attributes-demo-1.key", "publik.secret", "hmac.secret"}) {
+    for (const char* name :
+         {"portal.key", "business.key", "admin.key", "api-particulier.token",
+          "attributes-demo-1.key", "publik.secret", "hmac.secret", "wcs-publik.key"}) {
         std::ofstream(scratch() / "var" / name) << "fuzz-secret-" << name << "\n";
     }
     configPath() = (scratch() / "config" / "relais.xml").string();

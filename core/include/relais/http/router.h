@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,13 @@
 namespace relais::http {
 
 using Handler = std::function<Response(Request&)>;
+
+/// Rewrites, in place, a refusal the server answered before the route's handler ran
+/// (authentication, rights, rate, body size or signature) — for routes whose callers expect
+/// another error format than problem+json (a Publik envelope). Gets the request as far as it
+/// was read (path parameters set; client and body maybe not). Runs on the request's thread;
+/// must not throw.
+using RefusalShaper = std::function<void(const Request&, Response&)>;
 
 /// One endpoint of the HTTP API: method and path pattern, the right it requires, its handler.
 /// (Not a `pipeline::Route`, which sends dossiers of a procedure to connectors.)
@@ -61,6 +69,12 @@ public:
     Match match(std::string_view method, std::string_view path) const;
     const std::vector<Endpoint>& routes() const noexcept { return routes_; }
 
+    /// Sets the shaper of the refusals of the route named `route_name` (see `RefusalShaper`),
+    /// replacing any earlier one. Same threading as `add`.
+    void setRefusalShaper(std::string route_name, RefusalShaper shaper);
+    /// The shaper of route `route_name`, or null.
+    const RefusalShaper* refusalShaper(std::string_view route_name) const;
+
 private:
     /// One precomputed pattern segment: a literal, or a parameter and its name.
     struct Segment {
@@ -73,6 +87,7 @@ private:
     std::vector<std::vector<Segment>> patterns_;
     /// Route indices by segment count (index = count), so `match` only looks at candidates.
     std::vector<std::vector<std::size_t>> by_length_;
+    std::map<std::string, RefusalShaper, std::less<>> refusal_shapers_;
 };
 
 }  // namespace relais::http

@@ -39,6 +39,12 @@ namespace plugin_flag {
 inline constexpr std::uint32_t kReentrant = 1U << 0;
 /// The plugin reads or carries personal data (its calls are audited; DPO documentation).
 inline constexpr std::uint32_t kPersonalData = 1U << 1;
+/// Adapters only: the portal expects the Publik envelope (a w.c.s. webservice call). The
+/// core then answers the adapter's inbound route `{"err": 0, "data": {"id": …}}` on success
+/// and `{"err": 1, "err_class": …, "err_desc": …}` with the same HTTP status and an
+/// `x-error-code` header on error, instead of its own JSON and problem documents
+/// (docs/status-sync.md, "Answers in the Publik envelope").
+inline constexpr std::uint32_t kPublikAnswers = 1U << 2;
 }  // namespace plugin_flag
 
 }  // namespace relais::sdk

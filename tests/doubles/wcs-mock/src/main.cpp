@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <Poco/Exception.h>
@@ -24,6 +25,7 @@ constexpr int kExitFailure = 1;
 
 constexpr std::string_view kUsage =
     R"(Usage: relais-wcs-mock --forms FILE --orig NAME --secret-file FILE [--port N] [--address A]
+                       [--send-to URL --send-orig NAME --send-secret-file FILE]
 
 Answers like a Publik w.c.s. site: GET /api/forms/<slug>/<id>/, POST …/jump/trigger/<id>/
 (only the triggers of the dossier's current status) and …/hooks/<id>/, every call checked
@@ -33,9 +35,17 @@ against the Publik signature (see tests/doubles/wcs-mock/README.md).
   --orig NAME         the caller allowed to sign (relais's orig); repeatable with
   --secret-file FILE  the shared secret of the preceding --orig (first line of the file)
   --dossier SLUG      create one dossier of form SLUG in its first status; repeatable
+  --send-to URL       where POST /__send/<slug>/<id> posts that dossier as the workflow's
+                      "send the form" webservice call (relais's inbound URL), signed as
+  --send-orig NAME    this orig (the <publik orig> of relais's client for w.c.s.) with
+  --send-secret-file FILE  this key (first line of the file)
   --port N            port to listen on (default 0: any free port)
   --address A         address to listen on (default 127.0.0.1)
   --help              this text
+
+Demo helpers, not w.c.s. and not signed: POST /__send/<slug>/<id> (makes the call above and
+answers what the target said), GET /__formdata/<slug>/<id> (the dossier's export: status,
+workflow data).
 
 Prints "listening on ADDRESS:PORT" on stdout once it accepts calls; stops on SIGINT or SIGTERM.
 )";
@@ -52,6 +62,22 @@ bool readFile(const std::string& path, std::string& out) {
     text << in.rdbuf();
     out = text.str();
     return true;
+}
+
+// What the demo's dossiers hold: a child's canteen registration, as the fields with a
+// variable name of tests/doubles/wcs-mock/forms/cantine.json's form would export.
+relais::sdk::Json sampleFields() {
+    auto fields = relais::sdk::Json::parse(
+        R"({"nom_enfant": "Exemple", "prenom_enfant": "Lou", "date_naissance": "2018-04-02",)"
+        R"( "ecole": "Jules Ferry", "ecole_raw": "12"})");
+    return fields ? std::move(fields).value() : relais::sdk::Json::object();
+}
+
+relais::sdk::Json sampleUser() {
+    auto user = relais::sdk::Json::parse(
+        R"({"id": 5, "name": "Camille Exemple", "email": "camille@example.org",)"
+        R"( "NameID": ["a1b2c3d4e5"]})");
+    return user ? std::move(user).value() : relais::sdk::Json();
 }
 
 }  // namespace
@@ -86,6 +112,16 @@ int main(int argc, char** argv) {
             secret = secret.substr(0, secret.find('\n'));
             options.secrets[pending_orig] = secret;
             pending_orig.clear();
+        } else if (arg == "--send-to") {
+            options.send.url = std::string(*value);
+        } else if (arg == "--send-orig") {
+            options.send.orig = std::string(*value);
+        } else if (arg == "--send-secret-file") {
+            std::string secret;
+            if (!readFile(std::string(*value), secret)) {
+                return usageError("cannot read " + std::string(*value));
+            }
+            options.send.secret = secret.substr(0, secret.find('\n'));
         } else if (arg == "--dossier") {
             dossiers.emplace_back(*value);
         } else if (arg == "--address") {
@@ -104,6 +140,9 @@ int main(int argc, char** argv) {
     }
     if (forms_file.empty()) return usageError("--forms FILE is required");
     if (options.secrets.empty()) return usageError("--orig NAME --secret-file FILE is required");
+    if (!options.send.url.empty() && (options.send.orig.empty() || options.send.secret.empty())) {
+        return usageError("--send-to needs --send-orig and --send-secret-file");
+    }
     std::string text;
     if (!readFile(forms_file, text)) return usageError("cannot read " + forms_file);
     auto forms = relais::wcs_mock::parseForms(text);
@@ -123,8 +162,8 @@ int main(int argc, char** argv) {
         WcsMock server(options);
         for (auto& form : *forms) server.addForm(std::move(form));
         for (const auto& slug : dossiers) {
-            const int id = server.createFormdata(slug, relais::sdk::Json::object(),
-                                                 relais::sdk::Json(), "2026-11-30T10:12:44");
+            const int id =
+                server.createFormdata(slug, sampleFields(), sampleUser(), "2026-11-30T10:12:44");
             std::cerr << "relais-wcs-mock: dossier " << slug << ":" << id << "\n";
         }
         std::cout << "listening on " << options.address << ":" << server.port() << std::endl;

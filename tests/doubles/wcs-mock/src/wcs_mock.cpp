@@ -7,8 +7,11 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
@@ -329,8 +332,76 @@ void WcsMock::record(ReceivedCall call) {
     calls_.push_back(std::move(call));
 }
 
+std::optional<WcsMock::Answer> WcsMock::control(const std::string& method,
+                                                const std::string& path) {
+    const auto parts = splitPath(path);
+    if (parts.size() != 3 || (parts[0] != "__send" && parts[0] != "__formdata")) {
+        return std::nullopt;
+    }
+    int id = 0;
+    try {
+        id = std::stoi(parts[2]);
+    } catch (const std::exception&) {
+        return Answer{404, notFound(), false, "not found", {}};
+    }
+    if (parts[0] == "__formdata") {
+        if (method != "GET")
+            return Answer{405, forbidden("Method not allowed."), false, "method", {}};
+        sdk::Json formdata = exportFormdata(parts[1], id);
+        if (formdata.isNull()) return Answer{404, notFound(), false, "no such dossier", {}};
+        return Answer{200, formdata.dump(2) + "\n", false, {}, {}};
+    }
+    if (method != "POST") return Answer{405, forbidden("Method not allowed."), false, "method", {}};
+    if (options_.send.url.empty()) return Answer{404, notFound(), false, "no --send-to", {}};
+    if (statusOf(parts[1], id).empty()) {
+        return Answer{404, notFound(), false, "no such dossier", {}};
+    }
+    sdk::Json out = sdk::Json::object();
+    try {
+        const SentForm sent =
+            sendForm(parts[1], id, options_.send.url, options_.send.orig, options_.send.secret);
+        out.set("status", sent.status);
+        auto parsed = sdk::Json::parse(sent.body);
+        out.set("response", parsed ? std::move(parsed).value() : sdk::Json(sent.body));
+        return Answer{200, out.dump(2) + "\n", false, {}, {}};
+    } catch (const Poco::Exception& e) {
+        out.set("error", e.displayText());
+        return Answer{502, out.dump(2) + "\n", false, e.displayText(), {}};
+    }
+}
+
+SentForm WcsMock::sendForm(const std::string& slug, int id, const std::string& target_url,
+                           const std::string& orig, const std::string& secret) {
+    const WebserviceCall call = webserviceCall(slug, id, target_url, orig, secret);
+    const Poco::URI uri(call.url);
+    Poco::Net::HTTPClientSession session(uri.getHost(), uri.getPort());
+    session.setTimeout(Poco::Timespan(30, 0));
+    Poco::Net::HTTPRequest request(Poco::Net::HTTPRequest::HTTP_POST, uri.getPathAndQuery(),
+                                   Poco::Net::HTTPMessage::HTTP_1_1);
+    for (const auto& [name, value] : call.headers) request.set(name, value);
+    request.setContentLength(static_cast<std::streamsize>(call.body.size()));
+    session.sendRequest(request) << call.body;
+    Poco::Net::HTTPResponse response;
+    std::istream& in = session.receiveResponse(response);
+    SentForm sent;
+    sent.status = static_cast<int>(response.getStatus());
+    std::ostringstream body;
+    Poco::StreamCopier::copyStream(in, body);
+    sent.body = body.str();
+    // What a workflow keeps when the action stores the response in variable `relais`.
+    auto parsed = sdk::Json::parse(sent.body);
+    std::lock_guard lock(mutex_);
+    if (Formdata* formdata = findLocked(slug, id)) {
+        formdata->workflow_data.set("relais_status", sent.status);
+        formdata->workflow_data.set("relais_response",
+                                    parsed ? std::move(parsed).value() : sdk::Json(sent.body));
+    }
+    return sent;
+}
+
 WcsMock::Answer WcsMock::handle(const std::string& method, const std::string& path,
                                 const std::string& query, const std::string& body) {
+    if (auto answer = control(method, path)) return std::move(*answer);
     {
         std::lock_guard lock(mutex_);
         if (failures_left_ > 0) {

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -50,6 +51,19 @@ struct WebserviceCall {
     std::string body;  ///< the formdata export, the POST-data table under `extra`
 };
 
+/// What the target of a sent form answered (`sendForm`).
+struct SentForm {
+    int status = 0;
+    std::string body;
+};
+
+/// Where the demo's `POST /__send/<slug>/<id>` sends a dossier, signed as `orig`.
+struct SendTarget {
+    std::string url;  ///< e.g. `http://127.0.0.1:8080/v1/adapters/demarches/inbound`
+    std::string orig;
+    std::string secret;
+};
+
 class WcsMock {
 public:
     struct Options {
@@ -59,6 +73,8 @@ public:
         int port = 0;
         /// Clock for signature timestamps and `last_update_time` (unix seconds).
         std::function<std::int64_t()> now;
+        /// Target of `POST /__send/<slug>/<id>`; empty url: that endpoint answers 404.
+        SendTarget send;
     };
 
     explicit WcsMock(Options options);
@@ -100,6 +116,13 @@ public:
                                   const sdk::Json& extra = {},
                                   const std::string& algo = "sha256") const;
 
+    /// Makes the call of `webserviceCall` over plain HTTP, as the workflow action does, and
+    /// keeps what came back as a workflow storing the response in variable `relais` does:
+    /// workflow data `relais_status` (HTTP status) and `relais_response` (the JSON, or the
+    /// text). Throws `Poco::Exception` when the target cannot be reached.
+    SentForm sendForm(const std::string& slug, int id, const std::string& target_url,
+                      const std::string& orig, const std::string& secret);
+
 private:
     struct Formdata;
     struct Answer {
@@ -111,6 +134,9 @@ private:
     };
     class Server;
 
+    /// The demo's control endpoints under `/__` (not w.c.s.'s, not signed); nullopt for
+    /// any other path.
+    std::optional<Answer> control(const std::string& method, const std::string& path);
     Answer handle(const std::string& method, const std::string& path, const std::string& query,
                   const std::string& body);
     Answer jump(Formdata& formdata, const std::string& trigger, const std::string& method,
