@@ -16,7 +16,7 @@ constexpr std::size_t kMaxBusinessIdBytes = 255;
 // Fixed key of the hash that derives an event key: not a secret, only a stable digest.
 constexpr std::string_view kEventKeyHashKey = "relais-status-report";
 
-std::string trimmedCopy(std::string_view text) { return std::string(trim(text)); }
+std::string trimmedCopy(std::string_view value) { return std::string(text::trim(value)); }
 
 }  // namespace
 
@@ -45,15 +45,14 @@ Result<std::vector<StatusCode>> parseStatusTable(const std::vector<std::string>&
         }
         const auto canonical = parseStatus(status);
         if (!canonical) {
-            return fail(ErrorCode::InvalidArgument,
-                        "status table entry '" + entry + "': '" + status +
-                            "' is not a canonical status",
-                        field);
+            return fail(
+                ErrorCode::InvalidArgument,
+                "status table entry '" + entry + "': '" + status + "' is not a canonical status",
+                field);
         }
         code.status = *canonical;
-        const bool repeated = std::any_of(table.begin(), table.end(), [&](const StatusCode& c) {
-            return c.code == code.code;
-        });
+        const bool repeated = std::any_of(table.begin(), table.end(),
+                                          [&](const StatusCode& c) { return c.code == code.code; });
         if (repeated) {
             return fail(ErrorCode::InvalidArgument,
                         "status table gives code '" + code.code + "' twice", field);
@@ -67,7 +66,7 @@ Result<InboundEvent> statusReportEvent(const StatusReport& report,
                                        const std::vector<StatusCode>& table, Timestamp now,
                                        std::string_view actor) {
     if (report.business_id.empty() || report.business_id.size() > kMaxBusinessIdBytes ||
-        hasControlCharacter(report.business_id)) {
+        text::hasControlCharacter(report.business_id)) {
         return fail(ErrorCode::InvalidArgument,
                     "a status report needs a business id of 1 to 255 bytes without control "
                     "characters",
@@ -89,9 +88,8 @@ Result<InboundEvent> statusReportEvent(const StatusReport& report,
         }
         status = *canonical;
     } else {
-        const auto found = std::find_if(table.begin(), table.end(), [&](const StatusCode& c) {
-            return c.code == report.code;
-        });
+        const auto found = std::find_if(table.begin(), table.end(),
+                                        [&](const StatusCode& c) { return c.code == report.code; });
         if (found == table.end()) {
             return fail(ErrorCode::InvalidArgument,
                         where + ": status code '" + report.code + "' is not in the status table",
@@ -136,8 +134,8 @@ Result<InboundEvent> statusReportEvent(const StatusReport& report,
         event.source_event_key = report.event_key;
     } else {
         std::string material;
-        for (const std::string* part : {&report.business_id, &report.code, &sub_code,
-                                        &report.version, &report.occurred_at}) {
+        for (const std::string* part :
+             {&report.business_id, &report.code, &sub_code, &report.version, &report.occurred_at}) {
             material += std::to_string(part->size()) + ":" + *part + ";";
         }
         const auto digest = signing::hmac("sha256", kEventKeyHashKey, material);
