@@ -4,9 +4,9 @@
 #include "relais/sdk/plugin.h"
 
 #include "config_keys.h"
-#include "rest_connector.h"
+#include "rest_feed_connector.h"
 
-RELAIS_PLUGIN(relais::plugins::rest::RestConnector,
+RELAIS_PLUGIN(relais::plugins::rest::RestFeedConnector,
               (relais::sdk::PluginInfo{
                   .id = "rest",
                   .version = "1.0.0",
