@@ -24,7 +24,8 @@ sdk::Result<void> RestFeedConnector::configure(const sdk::Settings& settings) {
 
 sdk::Result<sdk::PollBatch> RestFeedConnector::poll(const std::string& cursor) {
     const RestConfig* config = restConfig();
-    if (!feed_ || config == nullptr) return sdk::fail(sdk::ErrorCode::Internal, "poll before configure");
+    if (!feed_ || config == nullptr)
+        return sdk::fail(sdk::ErrorCode::Internal, "poll before configure");
     if (!feed_->enabled()) {
         sdk::PollBatch nothing;
         nothing.next_cursor = cursor;
@@ -33,11 +34,9 @@ sdk::Result<sdk::PollBatch> RestFeedConnector::poll(const std::string& cursor) {
     auto made = makeRequest(*config, "GET", feedUrl(*feed_, cursor), {}, config->timeout_ms);
     if (!made) return std::move(made).error();
     sdk::HttpRequest request = std::move(made).value();
-    const bool has_accept = std::any_of(request.headers.begin(), request.headers.end(),
-                                        [](const auto& header) {
-                                            return sdk::text::equalsIgnoreCase(header.first,
-                                                                               "Accept");
-                                        });
+    const bool has_accept = std::any_of(
+        request.headers.begin(), request.headers.end(),
+        [](const auto& header) { return sdk::text::equalsIgnoreCase(header.first, "Accept"); });
     if (!has_accept) request.headers.emplace_back("Accept", "application/json");
 
     const std::string where = "GET " + urlForMessages(request.url);
@@ -53,8 +52,7 @@ sdk::Result<sdk::PollBatch> RestFeedConnector::poll(const std::string& cursor) {
                                {{"status", sdk::http::statusClass(sent->status)}});
     if (!sdk::http::isSuccessStatus(sent->status)) return refusal(*config, *sent, where);
 
-    auto batch =
-        readFeed(sent->body, *feed_, cursor, host().clock().now(), host().instanceName());
+    auto batch = readFeed(sent->body, *feed_, cursor, host().clock().now(), host().instanceName());
     if (!batch) {
         sdk::Error error = std::move(batch).error();
         error.message = where + ": " + error.message;

@@ -53,8 +53,7 @@ sdk::Result<StatusFeedConfig> buildStatusFeedConfig(const sdk::Settings& setting
         const std::size_t path =
             scheme == std::string::npos ? std::string::npos : config.url.find('/', scheme + 3);
         std::string rest = config.url;
-        for (std::size_t at = rest.find(kSince); at != std::string::npos;
-             at = rest.find(kSince)) {
+        for (std::size_t at = rest.find(kSince); at != std::string::npos; at = rest.find(kSince)) {
             if (path == std::string::npos || at < path) {
                 return sdk::fail(ErrorCode::InvalidArgument,
                                  "{since} may appear in the path or query only, never in the "

@@ -21,7 +21,7 @@ namespace relais::plugins::rest {
 
 /// The `status-*` keys, validated. Immutable once built.
 struct StatusFeedConfig {
-    std::string url;  ///< `status-url`; empty: no feed, `poll` returns nothing
+    std::string url;    ///< `status-url`; empty: no feed, `poll` returns nothing
     std::string items;  ///< JSON path of the array of decisions; empty: the answer itself
     std::string business_id = "business_id";
     std::string value = "status";

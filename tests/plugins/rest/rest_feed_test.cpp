@@ -2,8 +2,6 @@
 // Logic tests of the REST connector's status feed (poll) against a real HTTP server on
 // 127.0.0.1 standing in for a business application that does not push its decisions.
 
-#include "rest_feed_connector.h"
-
 #include <memory>
 #include <string>
 #include <utility>
@@ -20,6 +18,7 @@
 
 #include "config_keys.h"
 #include "plugins/support/instance_config.h"
+#include "rest_feed_connector.h"
 #include "support/mock_http_server.h"
 #include "support/test_host.h"
 
@@ -58,20 +57,21 @@ protected:
     }
 
     sdk::Result<void> configure(Params extra = {}) {
-        Params params = {{"url", app_.url("/api/dossiers")},
-                         {"status-url", app_.url("/api/decisions?since={since}")},
-                         {"auth", "bearer"},
-                         {"token", "file:" + services_.dir().file("secrets/token")},
-                         {"status-items", "decisions"},
-                         {"status-business-id", "dossier.ref"},
-                         {"status-value", "code"},
-                         {"status-sub-label", "libelle"},
-                         {"status-message", "motif"},
-                         {"status-occurred-at", "date"},
-                         {"status-version", "rev"},
-                         {"status-event-id", "id"},
-                         {"status-cursor", "next"},
-                         {"status-table", "ACC:accepted, REF:refused, INS:in_review:En instruction"}};
+        Params params = {
+            {"url", app_.url("/api/dossiers")},
+            {"status-url", app_.url("/api/decisions?since={since}")},
+            {"auth", "bearer"},
+            {"token", "file:" + services_.dir().file("secrets/token")},
+            {"status-items", "decisions"},
+            {"status-business-id", "dossier.ref"},
+            {"status-value", "code"},
+            {"status-sub-label", "libelle"},
+            {"status-message", "motif"},
+            {"status-occurred-at", "date"},
+            {"status-version", "rev"},
+            {"status-event-id", "id"},
+            {"status-cursor", "next"},
+            {"status-table", "ACC:accepted, REF:refused, INS:in_review:En instruction"}};
         for (auto& param : extra) {
             bool replaced = false;
             for (auto& [name, value] : params) {
@@ -94,7 +94,8 @@ protected:
         }
     }
 
-    void feed(int status, std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
+    void feed(int status, std::string body,
+              std::vector<std::pair<std::string, std::string>> headers = {}) {
         app_.setHandler([=](const ReceivedRequest&) {
             return MockResponse{status, "application/json", body, headers};
         });
