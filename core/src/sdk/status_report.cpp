@@ -18,6 +18,15 @@ constexpr std::string_view kEventKeyHashKey = "relais-status-report";
 
 std::string trimmedCopy(std::string_view value) { return std::string(text::trim(value)); }
 
+std::string textAt(const Json& item, const std::string& path) {
+    if (path.empty()) return {};
+    const Json* value = item.path(path);
+    if (value == nullptr) return {};
+    if (const std::string* text = value->stringIf()) return *text;
+    if (value->isInt()) return std::to_string(value->asInt());
+    return {};
+}
+
 }  // namespace
 
 Result<std::vector<StatusCode>> parseStatusTable(const std::vector<std::string>& entries,
@@ -60,6 +69,19 @@ Result<std::vector<StatusCode>> parseStatusTable(const std::vector<std::string>&
         table.push_back(std::move(code));
     }
     return table;
+}
+
+StatusReport readStatusReport(const Json& item, const StatusReportPaths& paths) {
+    StatusReport report;
+    report.business_id = textAt(item, paths.business_id);
+    report.code = textAt(item, paths.code);
+    report.sub_code = textAt(item, paths.sub_code);
+    report.sub_label = textAt(item, paths.sub_label);
+    report.message = textAt(item, paths.message);
+    report.occurred_at = textAt(item, paths.occurred_at);
+    report.version = textAt(item, paths.version);
+    report.event_key = textAt(item, paths.event_key);
+    return report;
 }
 
 Result<InboundEvent> statusReportEvent(const StatusReport& report,

@@ -10,16 +10,6 @@ namespace {
 
 using sdk::ErrorCode;
 
-// A string as is, an integer in decimal; anything else counts as absent.
-std::string textAt(const sdk::Json& item, const std::string& path) {
-    if (path.empty()) return {};
-    const sdk::Json* value = item.path(path);
-    if (value == nullptr) return {};
-    if (const std::string* text = value->stringIf()) return *text;
-    if (value->isInt()) return std::to_string(value->asInt());
-    return {};
-}
-
 sdk::Result<std::string> xpathText(const sdk::XPathQuery* query, const sdk::XmlDocument& doc) {
     if (query == nullptr) return std::string();
     auto value = query->evaluate(doc);
@@ -47,13 +37,7 @@ sdk::Result<std::vector<sdk::InboundEvent>> readJson(std::string_view content,
         if (!item.isObject()) {
             return sdk::fail(ErrorCode::InvalidArgument, where + "not a JSON object");
         }
-        sdk::StatusReport report;
-        report.business_id = textAt(item, config.business_id);
-        report.code = textAt(item, config.status);
-        report.sub_label = textAt(item, config.sub_label);
-        report.message = textAt(item, config.message);
-        report.occurred_at = textAt(item, config.occurred_at);
-        report.version = textAt(item, config.version);
+        const sdk::StatusReport report = sdk::readStatusReport(item, config.paths);
         auto event = sdk::statusReportEvent(report, config.table, now, actor);
         if (!event) return sdk::fail(ErrorCode::InvalidArgument, where + event.error().message);
         events.push_back(std::move(event).value());
@@ -103,12 +87,12 @@ sdk::Result<std::vector<sdk::InboundEvent>> readXml(std::string_view content,
 sdk::Result<ReturnConfig> buildReturnConfig(const sdk::Settings& settings) {
     ReturnConfig config;
     config.directory = settings.string("return-directory");
-    config.business_id = settings.string("return-business-id", "business_id");
-    config.status = settings.string("return-status", "status");
-    config.sub_label = settings.string("return-sub-label");
-    config.message = settings.string("return-message");
-    config.occurred_at = settings.string("return-occurred-at");
-    config.version = settings.string("return-version");
+    config.paths.business_id = settings.string("return-business-id", "business_id");
+    config.paths.code = settings.string("return-status", "status");
+    config.paths.sub_label = settings.string("return-sub-label");
+    config.paths.message = settings.string("return-message");
+    config.paths.occurred_at = settings.string("return-occurred-at");
+    config.paths.version = settings.string("return-version");
     auto namespaces = sdk::parseNamespaceBindings(settings.list("return-namespaces"));
     if (!namespaces) {
         sdk::Error error = std::move(namespaces).error();

@@ -23,13 +23,8 @@ namespace relais::plugins::filedrop {
 /// The `return-*` keys, validated and compiled. Immutable once built; shared read-only.
 struct ReturnConfig {
     std::string directory;  ///< empty: no return directory
-    // JSON files: paths in each decision (the file is one object or an array of them).
-    std::string business_id = "business_id";
-    std::string status = "status";
-    std::string sub_label;
-    std::string message;
-    std::string occurred_at;
-    std::string version;
+    /// JSON files: where each value is in a decision (the file is one object or an array).
+    sdk::StatusReportPaths paths;
     // XML files: one decision per file. Null when not configured.
     std::shared_ptr<const sdk::XPathQuery> xpath_business_id;
     std::shared_ptr<const sdk::XPathQuery> xpath_status;

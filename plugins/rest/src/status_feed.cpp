@@ -33,16 +33,6 @@ sdk::Result<std::string> pathSetting(const sdk::Settings& settings, std::string_
     return value;
 }
 
-// A string member as text: a string as is, an integer in decimal; anything else is absent.
-std::string textAt(const sdk::Json& item, const std::string& path) {
-    if (path.empty()) return {};
-    const sdk::Json* value = item.path(path);
-    if (value == nullptr) return {};
-    if (const std::string* text = value->stringIf()) return *text;
-    if (value->isInt()) return std::to_string(value->asInt());
-    return {};
-}
-
 }  // namespace
 
 sdk::Result<StatusFeedConfig> buildStatusFeedConfig(const sdk::Settings& settings) {
@@ -73,23 +63,23 @@ sdk::Result<StatusFeedConfig> buildStatusFeedConfig(const sdk::Settings& setting
         const char* fallback;
     };
     const PathKey paths[] = {{"status-items", &config.items, ""},
-                             {"status-business-id", &config.business_id, "business_id"},
-                             {"status-value", &config.value, "status"},
-                             {"status-sub-code", &config.sub_code, ""},
-                             {"status-sub-label", &config.sub_label, ""},
-                             {"status-message", &config.message, ""},
-                             {"status-occurred-at", &config.occurred_at, ""},
-                             {"status-version", &config.version, ""},
-                             {"status-event-id", &config.event_id, ""},
+                             {"status-business-id", &config.paths.business_id, "business_id"},
+                             {"status-value", &config.paths.code, "status"},
+                             {"status-sub-code", &config.paths.sub_code, ""},
+                             {"status-sub-label", &config.paths.sub_label, ""},
+                             {"status-message", &config.paths.message, ""},
+                             {"status-occurred-at", &config.paths.occurred_at, ""},
+                             {"status-version", &config.paths.version, ""},
+                             {"status-event-id", &config.paths.event_key, ""},
                              {"status-cursor", &config.cursor, ""}};
     for (const auto& [key, target, fallback] : paths) {
         auto value = pathSetting(settings, key, fallback);
         if (!value) return std::move(value).error();
         *target = std::move(value).value();
     }
-    if (config.business_id.empty() || config.value.empty()) {
+    if (config.paths.business_id.empty() || config.paths.code.empty()) {
         return sdk::fail(ErrorCode::InvalidArgument, "must not be empty",
-                         config.business_id.empty() ? "status-business-id" : "status-value");
+                         config.paths.business_id.empty() ? "status-business-id" : "status-value");
     }
     auto table = sdk::parseStatusTable(settings.list("status-table"), "status-table");
     if (!table) return std::move(table).error();
@@ -130,15 +120,7 @@ sdk::Result<sdk::PollBatch> readFeed(std::string_view body, const StatusFeedConf
         if (!item.isObject()) {
             return sdk::fail(ErrorCode::Permanent, where + " is not an object");
         }
-        sdk::StatusReport report;
-        report.business_id = textAt(item, config.business_id);
-        report.code = textAt(item, config.value);
-        report.sub_code = textAt(item, config.sub_code);
-        report.sub_label = textAt(item, config.sub_label);
-        report.message = textAt(item, config.message);
-        report.occurred_at = textAt(item, config.occurred_at);
-        report.version = textAt(item, config.version);
-        report.event_key = textAt(item, config.event_id);
+        const sdk::StatusReport report = sdk::readStatusReport(item, config.paths);
         auto event = sdk::statusReportEvent(report, config.table, now, actor);
         if (!event) {
             sdk::Error error = std::move(event).error();
@@ -150,8 +132,14 @@ sdk::Result<sdk::PollBatch> readFeed(std::string_view body, const StatusFeedConf
     }
     batch.next_cursor = std::string(cursor);
     if (!config.cursor.empty()) {
-        const std::string next = textAt(answer, config.cursor);
-        if (!next.empty()) batch.next_cursor = next;
+        // A string, or an integer (a sequence number) in decimal.
+        if (const sdk::Json* next = answer.path(config.cursor); next != nullptr) {
+            if (const std::string* text = next->stringIf(); text != nullptr && !text->empty()) {
+                batch.next_cursor = *text;
+            } else if (next->isInt()) {
+                batch.next_cursor = std::to_string(next->asInt());
+            }
+        }
     }
     return batch;
 }

@@ -23,15 +23,8 @@ namespace relais::plugins::rest {
 struct StatusFeedConfig {
     std::string url;    ///< `status-url`; empty: no feed, `poll` returns nothing
     std::string items;  ///< JSON path of the array of decisions; empty: the answer itself
-    std::string business_id = "business_id";
-    std::string value = "status";
-    std::string sub_code;   ///< empty: the status value is the sub-status code
-    std::string sub_label;  ///< empty: the table's label, else the code
-    std::string message;
-    std::string occurred_at;
-    std::string version;
-    std::string event_id;  ///< the decision's own id (deduplication); empty: derived
-    std::string cursor;    ///< JSON path of the next cursor in the answer; empty: unchanged
+    sdk::StatusReportPaths paths;  ///< where each value is in a decision
+    std::string cursor;            ///< JSON path of the next cursor in the answer; empty: unchanged
     std::vector<sdk::StatusCode> table;
 
     bool enabled() const noexcept { return !url.empty(); }

@@ -119,5 +119,26 @@ TEST(StatusReportEvent, RefusesAMissingBusinessIdOrABadTime) {
     EXPECT_EQ(event.error().field, "occurred_at");
 }
 
+TEST(ReadStatusReport, TakesStringsAndIntegersAtTheirPaths) {
+    auto item = Json::parse(R"({"dossier": {"ref": 42}, "etat": "ACC", "rev": 3,)"
+                            R"( "motif": null, "tags": ["a"], "date": "2026-12-01T09:00:00Z"})");
+    ASSERT_TRUE(item);
+    StatusReportPaths paths;
+    paths.business_id = "dossier.ref";
+    paths.code = "etat";
+    paths.version = "rev";
+    paths.message = "motif";
+    paths.sub_label = "tags";
+    paths.occurred_at = "date";
+    const StatusReport report = readStatusReport(*item, paths);
+    EXPECT_EQ(report.business_id, "42");
+    EXPECT_EQ(report.code, "ACC");
+    EXPECT_EQ(report.version, "3");
+    EXPECT_EQ(report.message, "");
+    EXPECT_EQ(report.sub_label, "");
+    EXPECT_EQ(report.occurred_at, "2026-12-01T09:00:00Z");
+    EXPECT_EQ(report.event_key, "");
+}
+
 }  // namespace
 }  // namespace relais::sdk

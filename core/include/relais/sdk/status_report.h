@@ -48,6 +48,24 @@ struct StatusReport {
     std::string event_key;    ///< the application's id of this report; empty: derived
 };
 
+/// Where each value of a report is in a JSON decision: paths that `Json::path` follows
+/// (`dossier.numero`, `items[0].id`); an empty path is not read.
+struct StatusReportPaths {
+    std::string business_id = "business_id";
+    std::string code = "status";
+    std::string sub_code;
+    std::string sub_label;
+    std::string message;
+    std::string occurred_at;
+    std::string version;
+    std::string event_key;
+};
+
+/// The report whose values are at `paths` in `item`: a string as is, an integer in
+/// decimal, anything else (absent, null, another type) empty. Never fails: what is missing
+/// is for `statusReportEvent` to refuse. Pure; any thread.
+RELAIS_SDK_API StatusReport readStatusReport(const Json& item, const StatusReportPaths& paths);
+
 /// The back-office event for `report`, addressed by business id as `Connector::poll`
 /// returns it: type `status_changed`, side back office, public, actor `actor`, payload
 /// `status`, `sub_status {code, label}` and `message` (when not empty), `source_version`
