@@ -21,6 +21,10 @@ using sdk::ErrorCode;
 
 constexpr std::size_t kMaxAckBytes = 64 * 1024;
 constexpr std::size_t kMaxAcksPerPoll = 500;
+// A status file holds a decision or a few: a megabyte is plenty, and bounds what a writer
+// of the shared directory can make relais read.
+constexpr std::size_t kMaxReturnBytes = std::size_t{1024} * 1024;
+constexpr std::size_t kMaxReturnsPerPoll = 500;
 
 sdk::Error ioError(const std::string& what, const std::string& path, int error_number) {
     // A full disk or a permission problem may pass once an operator acts: retry.
@@ -256,6 +260,20 @@ sdk::Result<void> FileDrop::configure(const sdk::Settings& settings) {
                          "cannot create directory '" + directory_ + "': " + ec.message(),
                          "directory");
     }
+    auto returns = buildReturnConfig(settings);
+    if (!returns) return std::move(returns).error();
+    if (returns->enabled()) {
+        for (const char* sub : {"processed", "rejected"}) {
+            fs::create_directories(fs::path(returns->directory) / sub, ec);
+            if (ec) {
+                return sdk::fail(
+                    ErrorCode::InvalidArgument,
+                    "cannot create directory '" + returns->directory + "': " + ec.message(),
+                    "return-directory");
+            }
+        }
+    }
+    returns_ = std::make_shared<const ReturnConfig>(std::move(returns).value());
     if (acknowledgements_) {
         fs::create_directories(fs::path(ack_directory_) / "processed", ec);
         if (ec) {
@@ -367,24 +385,85 @@ sdk::Result<sdk::DeliveryReceipt> FileDrop::deliver(const sdk::Delivery& deliver
     return sdk::DeliveryReceipt{name, {}, {}, acknowledgements_};
 }
 
+namespace {
+
+// The cursor names the files of the previous batch, whose events relais has stored since.
+// Acknowledgements only: a JSON array of names (as before return directories existed);
+// otherwise `{"ack": […], "return": […]}`.
+void readCursor(const std::string& cursor, std::vector<std::string>& acks,
+                std::vector<std::string>& returns) {
+    if (cursor.empty()) return;
+    auto parsed = sdk::Json::parse(cursor);
+    if (!parsed) return;
+    const auto names = [](const sdk::Json* list, std::vector<std::string>& out) {
+        for (std::size_t i = 0; list != nullptr && i < list->size(); ++i) {
+            out.push_back(list->at(i)->asString());
+        }
+    };
+    if (parsed->isArray()) {
+        names(&*parsed, acks);
+    } else {
+        names(parsed->find("ack"), acks);
+        names(parsed->find("return"), returns);
+    }
+}
+
+sdk::Json nameList(const std::vector<std::string>& names) {
+    sdk::Json list = sdk::Json::array();
+    for (const auto& name : names) list.push(name);
+    return list;
+}
+
+// A plain entry of a directory relais listed itself: no separator, not `.` or `..`.
+bool plainName(const std::string& name) {
+    return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos;
+}
+
+}  // namespace
+
 sdk::Result<sdk::PollBatch> FileDrop::poll(const std::string& cursor) {
     sdk::PollBatch batch;
-    if (!acknowledgements_) return batch;
+    const bool returns = returns_ && returns_->enabled();
+    if (!acknowledgements_ && !returns) return batch;
 
-    // The cursor lists the ack files of the previous batch: relais stored their events
-    // before calling again, so they can be moved out of the way now.
-    if (!cursor.empty()) {
-        if (auto previous = sdk::Json::parse(cursor); previous && previous->isArray()) {
-            for (std::size_t i = 0; i < previous->size(); ++i) {
-                const std::string file = safeName(previous->at(i)->asString());
-                if (file.empty()) continue;
-                std::error_code ec;
-                fs::rename(fs::path(ack_directory_) / file,
-                           fs::path(ack_directory_) / "processed" / file, ec);
-            }
+    std::vector<std::string> previous_acks;
+    std::vector<std::string> previous_returns;
+    readCursor(cursor, previous_acks, previous_returns);
+    std::vector<std::string> done_returns;
+    if (returns) {
+        if (auto read = pollReturns(previous_returns, batch, done_returns); !read) {
+            return std::move(read).error();
         }
     }
+    std::vector<std::string> done_acks;
+    if (acknowledgements_) {
+        if (auto read = pollAcknowledgements(previous_acks, batch, done_acks); !read) {
+            return std::move(read).error();
+        }
+    }
+    if (!returns) {
+        batch.next_cursor = nameList(done_acks).dump();
+    } else {
+        sdk::Json next = sdk::Json::object();
+        next.set("ack", nameList(done_acks));
+        next.set("return", nameList(done_returns));
+        batch.next_cursor = next.dump();
+    }
+    return batch;
+}
 
+sdk::Result<void> FileDrop::pollAcknowledgements(const std::vector<std::string>& previous,
+                                                 sdk::PollBatch& batch,
+                                                 std::vector<std::string>& done) {
+    // relais stored the previous batch's events before calling again, so its ack files can
+    // be moved out of the way now.
+    for (const auto& name : previous) {
+        const std::string file = safeName(name);
+        if (file.empty()) continue;
+        std::error_code ec;
+        fs::rename(fs::path(ack_directory_) / file, fs::path(ack_directory_) / "processed" / file,
+                   ec);
+    }
     std::vector<std::string> names;
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(ack_directory_, ec)) {
@@ -406,7 +485,6 @@ sdk::Result<sdk::PollBatch> FileDrop::poll(const std::string& cursor) {
         batch.more = true;
     }
 
-    sdk::Json done = sdk::Json::array();
     for (const auto& file : names) {
         const std::string base = file.substr(0, file.size() - 4);
         auto manifest_text =
@@ -437,10 +515,80 @@ sdk::Result<sdk::PollBatch> FileDrop::poll(const std::string& cursor) {
                                   : std::string();
         inbound.event.payload = std::move(payload);
         batch.events.push_back(std::move(inbound));
-        done.push(file);
+        done.push_back(file);
     }
-    batch.next_cursor = done.dump();
-    return batch;
+    return sdk::ok();
+}
+
+void FileDrop::rejectReturn(const std::string& file, const std::string& reason) {
+    const fs::path directory(returns_->directory);
+    std::error_code ec;
+    // rename moves a symbolic link itself, never what it points to.
+    fs::rename(directory / file, directory / "rejected" / file, ec);
+    if (ec) {
+        host().logger().warn("return file not moved to rejected/",
+                             {{"file", file}, {"error", ec.message()}});
+        return;
+    }
+    (void)writeDurably((directory / "rejected" / (file + ".reason")).string(), reason + "\n");
+    host().logger().warn("return file rejected", {{"file", file}, {"reason", reason}});
+}
+
+sdk::Result<void> FileDrop::pollReturns(const std::vector<std::string>& previous,
+                                        sdk::PollBatch& batch, std::vector<std::string>& done) {
+    const fs::path directory(returns_->directory);
+    for (const auto& file : previous) {
+        if (!plainName(file) || !isReturnFile(file)) continue;
+        std::error_code ec;
+        fs::rename(directory / file, directory / "processed" / file, ec);
+    }
+
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(directory, ec)) {
+        const std::string file = entry.path().filename().string();
+        if (!isReturnFile(file)) continue;
+        std::error_code status_ec;
+        const fs::file_status status = entry.symlink_status(status_ec);
+        if (fs::is_symlink(status)) {
+            rejectReturn(file, "a symbolic link: relais never reads through one");
+            continue;
+        }
+        if (!fs::is_regular_file(status)) continue;
+        names.push_back(file);
+    }
+    if (ec) return ioError("cannot list", returns_->directory, ec.value());
+    std::sort(names.begin(), names.end());
+    if (names.size() > kMaxReturnsPerPoll) {
+        names.resize(kMaxReturnsPerPoll);
+        batch.more = true;
+    }
+    for (const auto& file : names) {
+        auto content = readSmallFile((directory / file).string(), kMaxReturnBytes);
+        if (!content) {
+            // Too large, or not a regular file any more (a link planted since the listing:
+            // ELOOP): rejected. Another I/O error may pass: the file stays for the next poll.
+            const bool transient =
+                content.error().code == ErrorCode::Unavailable &&
+                content.error().message.find(std::strerror(ELOOP)) == std::string::npos;
+            if (transient) {
+                host().logger().warn("return file not read",
+                                     {{"file", file}, {"error", content.error().message}});
+            } else {
+                rejectReturn(file, content.error().message);
+            }
+            continue;
+        }
+        auto events =
+            readReturnFile(file, *content, *returns_, host().clock().now(), host().instanceName());
+        if (!events) {
+            rejectReturn(file, events.error().message);
+            continue;
+        }
+        for (auto& event : *events) batch.events.push_back(std::move(event));
+        done.push_back(file);
+    }
+    return sdk::ok();
 }
 
 }  // namespace relais::plugins::filedrop

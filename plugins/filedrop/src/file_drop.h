@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #pragma once
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "relais/sdk/connector.h"
+
+#include "return_files.h"
 
 /// @file
 /// The file-drop connector, for business software that imports files from a directory.
@@ -19,7 +23,13 @@
 /// `{"business_id": "…", "status": "…", "message": "…"}`); `poll` turns each into a
 /// `delivered` event, then moves it to `ack/processed/` once relais has stored it.
 ///
-/// Both directories are shared with the business software, so nothing there is trusted:
+/// With a return directory, the software drops status files there (JSON or XML, see
+/// `return_files.h`); `poll` turns each into `status_changed` events addressed by business
+/// id, moves it to `processed/` once relais has stored them (the same two-phase cursor as
+/// acknowledgements), or at once to `rejected/` with a `<name>.reason` file when it cannot
+/// be read.
+///
+/// All directories are shared with the business software, so nothing there is trusted:
 /// file names are built from safe characters only (`expandFileName`; attachment names the
 /// same way), files are written through fresh temporary files opened with O_EXCL and
 /// O_NOFOLLOW, an attachment directory that is a symbolic link is refused, and manifests and
@@ -47,6 +57,18 @@ private:
     bool manifest_ = true;
     bool acknowledgements_ = false;
     std::string ack_directory_;
+    std::shared_ptr<const ReturnConfig> returns_;  // set by configure, then read-only
+
+    /// Moves the previous batch's ack files to `ack/processed/`, then reads the ack
+    /// directory into `batch` (`delivered` events) and `done`.
+    sdk::Result<void> pollAcknowledgements(const std::vector<std::string>& previous,
+                                           sdk::PollBatch& batch, std::vector<std::string>& done);
+    /// Moves the previous batch's files (named by the cursor) to `processed/`, then reads
+    /// the return directory into `batch` and `done` (the files whose events it holds).
+    sdk::Result<void> pollReturns(const std::vector<std::string>& previous, sdk::PollBatch& batch,
+                                  std::vector<std::string>& done);
+    /// Moves `file` of the return directory to `rejected/`, with `<file>.reason`.
+    void rejectReturn(const std::string& file, const std::string& reason);
 };
 
 }  // namespace relais::plugins::filedrop

@@ -11,7 +11,7 @@ RELAIS_PLUGIN(relais::plugins::filedrop::FileDrop,
                   .id = "filedrop",
                   .version = "1.0.0",
                   .summary = "writes each mapped dossier and its attachments atomically into a "
-                             "directory; reads acknowledgement files back",
+                             "directory; reads acknowledgement and status files back",
                   .config_keys = relais::plugins::filedrop::kConfigKeys,
                   .endpoints = {},
                   .flags = relais::sdk::plugin_flag::kReentrant |

@@ -76,6 +76,39 @@ inline constexpr relais_config_key kConfigKeys[] = {
      nullptr},
     {"health-url", sdk::ConfigType::Url, false, "",
      "URL answering 2xx when the application is up (GET); empty: no health check", nullptr},
+    // The status feed of an application that does not push its decisions (poll).
+    {"status-url", sdk::ConfigType::Url, false, "",
+     "status feed polled for the application's decisions (GET, same auth and TLS); {since} "
+     "in the path or query is the cursor of the previous poll, percent-encoded; empty: no "
+     "feed",
+     nullptr},
+    {"status-items", sdk::ConfigType::String, false, "",
+     "JSON path of the array of decisions in the feed's answer; empty: the answer itself", nullptr},
+    {"status-business-id", sdk::ConfigType::String, false, "business_id",
+     "JSON path, in a decision, of the application's id of the dossier", nullptr},
+    {"status-value", sdk::ConfigType::String, false, "status",
+     "JSON path, in a decision, of the application's status code (looked up in status-table)",
+     nullptr},
+    {"status-sub-code", sdk::ConfigType::String, false, "",
+     "JSON path of the sub-status code; empty: the status code", nullptr},
+    {"status-sub-label", sdk::ConfigType::String, false, "",
+     "JSON path of the label shown to the citizen; empty: status-table's label, else the code",
+     nullptr},
+    {"status-message", sdk::ConfigType::String, false, "", "JSON path of a message for the citizen",
+     nullptr},
+    {"status-occurred-at", sdk::ConfigType::String, false, "",
+     "JSON path of the decision's time (RFC 3339 with offset); empty: the time of the poll",
+     nullptr},
+    {"status-version", sdk::ConfigType::String, false, "",
+     "JSON path of the application's version of the dossier (ordering)", nullptr},
+    {"status-event-id", sdk::ConfigType::String, false, "",
+     "JSON path of the decision's own id (deduplication); empty: derived from its values", nullptr},
+    {"status-cursor", sdk::ConfigType::String, false, "",
+     "JSON path, in the whole answer, of the cursor for the next poll; empty: unchanged", nullptr},
+    {"status-table", sdk::ConfigType::List, false, "",
+     "the application's codes as canonical statuses, CODE:status[:Label] comma-separated "
+     "(ACC:accepted:Accordé, REF:refused); empty: the codes are canonical statuses",
+     nullptr},
 };
 
 }  // namespace relais::plugins::rest

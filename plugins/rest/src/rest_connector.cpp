@@ -187,6 +187,14 @@ sdk::Result<sdk::DeliveryReceipt> RestConnector::deliver(const sdk::Delivery& de
     }
 
     const bool retry = contains(config.retry_codes, response.status);
+    host().logger().warn(retry ? "delivery refused for now" : "delivery refused",
+                         {{"dossier_id", dossier.id}, {"status", std::to_string(response.status)}});
+    return refusal(config, response, where);
+}
+
+sdk::Error RestConnector::refusal(const RestConfig& config, const sdk::HttpResponse& response,
+                                  const std::string& where) const {
+    const bool retry = contains(config.retry_codes, response.status);
     sdk::Error error = sdk::fail(retry ? ErrorCode::Retryable : ErrorCode::Permanent,
                                  where + " answered " + statusText(response, config));
     if (retry) {
@@ -197,8 +205,6 @@ sdk::Result<sdk::DeliveryReceipt> RestConnector::deliver(const sdk::Delivery& de
         }
     }
     error.message += excerptSuffix(response, config);
-    host().logger().warn(retry ? "delivery refused for now" : "delivery refused",
-                         {{"dossier_id", dossier.id}, {"status", std::to_string(response.status)}});
     return error;
 }
 

@@ -36,7 +36,10 @@ public:
     sdk::Result<sdk::HealthReport> health() override;
     sdk::Result<sdk::DeliveryReceipt> deliver(const sdk::Delivery& delivery) override;
 
-private:
+protected:
+    /// The configuration `configure` built; null before.
+    const RestConfig* restConfig() const noexcept { return config_.get(); }
+
     /// The request with the configured headers, credentials and TLS settings; signed now
     /// (host clock, fresh nonce) for auth=hmac and auth=publik, so each attempt has its own
     /// signature. `InvalidArgument` when auth=publik cannot sign `url`.
@@ -44,6 +47,13 @@ private:
                                               std::string url, std::string body,
                                               int timeout_ms) const;
 
+    /// The error for an answer outside `success-codes`: `Retryable` for `retry-codes` (with
+    /// `Retry-After` as advice, capped at a day), `Permanent` otherwise; the message says
+    /// `<where> answered <status> <reason>` and carries a sanitised excerpt of the body.
+    sdk::Error refusal(const RestConfig& config, const sdk::HttpResponse& response,
+                       const std::string& where) const;
+
+private:
     std::shared_ptr<const RestConfig> config_;  // set by configure, then read-only
 };
 
