@@ -13,31 +13,23 @@
 
 namespace relais::plugins::apistration {
 
-inline constexpr std::array<relais_config_key, 6> kSharedConfigKeys = {{
-    {"recipient", sdk::ConfigType::String, true, nullptr,
-     "SIRET (14 digits) of the administration the data is for, sent as recipient on every call",
-     nullptr},
-    {"timeout", sdk::ConfigType::Duration, false, "10s",
-     "time allowed to send a call and receive the whole answer", nullptr},
-    {"connect-timeout", sdk::ConfigType::Duration, false, "5s",
-     "time allowed to connect (TLS handshake included)", nullptr},
-    {"ca-file", sdk::ConfigType::Path, false, "",
-     "PEM bundle of the CAs trusted for https; empty: the system's trust store", nullptr},
-    {"client-certificate", sdk::ConfigType::Path, false, "",
-     "PEM client certificate, when an outbound proxy asks for mutual TLS", nullptr},
-    {"client-key", sdk::ConfigType::Path, false, "", "PEM private key of client-certificate",
-     nullptr},
-}};
+inline constexpr auto kSharedConfigKeys = sdk::joinConfigKeys(
+    std::array<relais_config_key, 3>{{
+        {"recipient", sdk::ConfigType::String, true, nullptr,
+         "SIRET (14 digits) of the administration the data is for, sent as recipient on every "
+         "call",
+         nullptr},
+        {"timeout", sdk::ConfigType::Duration, false, "10s",
+         "time allowed to send a call and receive the whole answer", nullptr},
+        {"connect-timeout", sdk::ConfigType::Duration, false, "5s",
+         "time allowed to connect (TLS handshake included)", nullptr},
+    }},
+    sdk::kTlsConfigKeys);
 
 /// A plugin's own keys followed by `kSharedConfigKeys`: the list its `PluginInfo` declares.
 template <std::size_t N>
-constexpr std::array<relais_config_key, N + kSharedConfigKeys.size()> withSharedConfigKeys(
-    const std::array<relais_config_key, N>& own) {
-    std::array<relais_config_key, N + kSharedConfigKeys.size()> all{};
-    std::size_t at = 0;
-    for (const relais_config_key& key : own) all[at++] = key;
-    for (const relais_config_key& key : kSharedConfigKeys) all[at++] = key;
-    return all;
+constexpr auto withSharedConfigKeys(const std::array<relais_config_key, N>& own) {
+    return sdk::joinConfigKeys(own, kSharedConfigKeys);
 }
 
 }  // namespace relais::plugins::apistration

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -95,5 +97,29 @@ private:
 /// `INT_MAX`. For `configure`; thread-safe like `Settings`.
 RELAIS_SDK_API Result<int> timeoutMs(const Settings& settings, const std::string& key,
                                      std::int64_t fallback_ms, std::int64_t max_ms);
+
+/// The configuration keys of the TLS files that `sdk::http::readTlsFiles` reads (`ca-file`,
+/// `client-certificate`, `client-key`), described once: a plugin that calls HTTPS services
+/// appends them to its own table with `joinConfigKeys` instead of copying them.
+inline constexpr std::array<relais_config_key, 3> kTlsConfigKeys = {{
+    {"ca-file", ConfigType::Path, false, "",
+     "PEM bundle of the CAs trusted for https; empty: the system's trust store", nullptr},
+    {"client-certificate", ConfigType::Path, false, "",
+     "PEM client certificate for mutual TLS (with client-key)", nullptr},
+    {"client-key", ConfigType::Path, false, "", "PEM private key of client-certificate",
+     nullptr},
+}};
+
+/// `first`'s keys then `second`'s, as one table for `PluginInfo::config_keys` (evaluated at
+/// compile time; the entries point to string literals, nothing is copied at run time).
+template <std::size_t N, std::size_t M>
+constexpr std::array<relais_config_key, N + M> joinConfigKeys(
+    const std::array<relais_config_key, N>& first, const std::array<relais_config_key, M>& second) {
+    std::array<relais_config_key, N + M> all{};
+    std::size_t at = 0;
+    for (const relais_config_key& key : first) all[at++] = key;
+    for (const relais_config_key& key : second) all[at++] = key;
+    return all;
+}
 
 }  // namespace relais::sdk
