@@ -176,18 +176,8 @@ protected:
         return httpCall(daemon_->port(), "POST", target, headers, body);
     }
 
-    // Waits (deadline 15 s) until the dossier's status is `status`.
     sdk::Json waitForStatus(const std::string& id, const std::string& status) {
-        const auto deadline = std::chrono::steady_clock::now() + 15s;
-        sdk::Json tracking;
-        while (std::chrono::steady_clock::now() < deadline) {
-            tracking = get("/v1/dossiers/" + id).json();
-            const sdk::Json* current = tracking.find("status");
-            if (current != nullptr && current->asString() == status) return tracking;
-            std::this_thread::sleep_for(10ms);
-        }
-        ADD_FAILURE() << id << " never became " << status << ": " << tracking.dump();
-        return tracking;
+        return waitForDossierStatus(daemon_->port(), kAdminKey, id, status);
     }
 
     // Waits (deadline 15 s) until every push of the dossier is in `state`.

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "support/http_call.h"
 
+#include <chrono>
 #include <sstream>
+#include <thread>
 
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -56,6 +58,20 @@ HttpResult httpCall(int port, const std::string& method, const std::string& targ
 
 std::pair<std::string, std::string> bearer(const std::string& key) {
     return {"Authorization", "Bearer " + key};
+}
+
+sdk::Json waitForDossierStatus(int port, const std::string& key, const std::string& id,
+                               const std::string& status) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    sdk::Json tracking;
+    while (std::chrono::steady_clock::now() < deadline) {
+        tracking = httpCall(port, "GET", "/v1/dossiers/" + id, {bearer(key)}).json();
+        const sdk::Json* current = tracking.find("status");
+        if (current != nullptr && current->asString() == status) return tracking;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ADD_FAILURE() << id << " never became " << status << ": " << tracking.dump();
+    return tracking;
 }
 
 }  // namespace relais::test

@@ -30,4 +30,10 @@ HttpResult httpCall(int port, const std::string& method, const std::string& targ
 /// `{"Authorization", "Bearer " + key}`.
 std::pair<std::string, std::string> bearer(const std::string& key);
 
+/// Reads `GET /v1/dossiers/{id}` (as the client with API key `key`) until its `status` is
+/// `status`, for at most 15 s; returns the last tracking document read (the test fails when
+/// the status never came).
+sdk::Json waitForDossierStatus(int port, const std::string& key, const std::string& id,
+                               const std::string& status);
+
 }  // namespace relais::test

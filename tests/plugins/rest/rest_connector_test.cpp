@@ -28,8 +28,8 @@
 #include "relais/sdk/host.h"
 #include "relais/sdk/plugin.h"
 
-#include "config_keys.h"
 #include "plugins/support/instance_config.h"
+#include "rest_test_descriptor.h"
 #include "support/mock_http_server.h"
 #include "support/test_host.h"
 
@@ -41,15 +41,7 @@ using test::MockResponse;
 using test::ReceivedRequest;
 using Params = std::vector<std::pair<std::string, std::string>>;
 
-constexpr sdk::PluginInfo kTestInfo{
-    .id = "rest",
-    .version = "1.0.0",
-    .summary = "rest connector (logic tests)",
-    .config_keys = kConfigKeys,
-    .endpoints = {},
-    .flags = sdk::plugin_flag::kReentrant | sdk::plugin_flag::kPersonalData};
-constexpr relais_plugin_descriptor kDescriptor =
-    sdk::detail::makeDescriptor<RestConnector, kTestInfo>();
+constexpr const relais_plugin_descriptor& kDescriptor = kRestTestDescriptor<RestConnector>;
 
 constexpr const char* kToken = "tok-Zq8-secret-bearer-value";
 constexpr const char* kPassword = "p@ss-secret-basic";

@@ -16,9 +16,9 @@
 #include "relais/sdk/host.h"
 #include "relais/sdk/plugin.h"
 
-#include "config_keys.h"
 #include "plugins/support/instance_config.h"
 #include "rest_feed_connector.h"
+#include "rest_test_descriptor.h"
 #include "support/mock_http_server.h"
 #include "support/test_host.h"
 
@@ -30,15 +30,7 @@ using test::MockResponse;
 using test::ReceivedRequest;
 using Params = std::vector<std::pair<std::string, std::string>>;
 
-constexpr sdk::PluginInfo kFeedInfo{
-    .id = "rest",
-    .version = "1.0.0",
-    .summary = "rest connector with its status feed (logic tests)",
-    .config_keys = kConfigKeys,
-    .endpoints = {},
-    .flags = sdk::plugin_flag::kReentrant | sdk::plugin_flag::kPersonalData};
-constexpr relais_plugin_descriptor kFeedDescriptor =
-    sdk::detail::makeDescriptor<RestFeedConnector, kFeedInfo>();
+constexpr const relais_plugin_descriptor& kFeedDescriptor = kRestTestDescriptor<RestFeedConnector>;
 
 constexpr const char* kToken = "tok-feed-secret-bearer-value";
 

@@ -19,10 +19,10 @@
 #include "relais/plugin/library.h"
 #include "relais/sdk/plugin.h"
 
-#include "config_keys.h"
 #include "core/host/http_test_servers.h"
 #include "plugins/support/instance_config.h"
 #include "rest_connector.h"
+#include "rest_test_descriptor.h"
 #include "support/daemon.h"
 #include "support/http_call.h"
 #include "support/temp_dir.h"
@@ -37,15 +37,7 @@ using test::TestPki;
 using test::TlsMockApplication;
 using Params = std::vector<std::pair<std::string, std::string>>;
 
-constexpr sdk::PluginInfo kTestInfo{
-    .id = "rest",
-    .version = "1.0.0",
-    .summary = "rest connector (mutual TLS tests)",
-    .config_keys = kConfigKeys,
-    .endpoints = {},
-    .flags = sdk::plugin_flag::kReentrant | sdk::plugin_flag::kPersonalData};
-constexpr relais_plugin_descriptor kDescriptor =
-    sdk::detail::makeDescriptor<RestConnector, kTestInfo>();
+constexpr const relais_plugin_descriptor& kDescriptor = kRestTestDescriptor<RestConnector>;
 
 bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
