@@ -106,8 +106,7 @@ inline constexpr std::array<relais_config_key, 3> kTlsConfigKeys = {{
      "PEM bundle of the CAs trusted for https; empty: the system's trust store", nullptr},
     {"client-certificate", ConfigType::Path, false, "",
      "PEM client certificate for mutual TLS (with client-key)", nullptr},
-    {"client-key", ConfigType::Path, false, "", "PEM private key of client-certificate",
-     nullptr},
+    {"client-key", ConfigType::Path, false, "", "PEM private key of client-certificate", nullptr},
 }};
 
 /// `first`'s keys then `second`'s, as one table for `PluginInfo::config_keys` (evaluated at
