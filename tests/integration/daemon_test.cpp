@@ -152,6 +152,36 @@ TEST_F(DaemonTest, MetricsCountRequestsByRouteAndCode) {
     EXPECT_NE(metrics.body.find("relais_http_request_duration_seconds_bucket{"), std::string::npos);
 }
 
+TEST_F(DaemonTest, APortalWithoutCallbackCostsOnePushJobThenNone) {
+    start();
+    std::string body = readSourceFile("tests/fixtures/bench/dossier.json");
+    const auto first = post("/v1/adapters/portail/inbound", body, kPortalKey);
+    ASSERT_EQ(first.status, 202) << first.body;
+    const std::string first_id = first.json().find("id")->asString();
+    // The acknowledgement's push tells relais that this JSON adapter (no callback-url) has
+    // nowhere to push: that job ends done, and the instance gets no more push jobs.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    sdk::Json tracking;
+    for (;;) {
+        tracking = get("/v1/dossiers/" + first_id, kPortalKey).json();
+        const sdk::Json* pushes = tracking.find("pushes");
+        if (pushes != nullptr && pushes->size() == 1 &&
+            pushes->at(0)->find("state")->asString() == "done") {
+            break;
+        }
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << tracking.dump();
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+
+    body.replace(body.find("RS-2026-004217"), 14, "RS-2026-004218");
+    const auto second = post("/v1/adapters/portail/inbound", body, kPortalKey);
+    ASSERT_EQ(second.status, 202) << second.body;
+    const std::string second_id = second.json().find("id")->asString();
+    tracking = waitForDossierStatus(daemon_->port(), kPortalKey, second_id, "acknowledged");
+    const sdk::Json* pushes = tracking.find("pushes");
+    EXPECT_TRUE(pushes == nullptr || pushes->size() == 0) << tracking.dump();
+}
+
 TEST_F(DaemonTest, RefusesAnOversizedBodyWith413) {
     start("<limits max-body=\"1KiB\"/>");
     const auto result =

@@ -287,7 +287,9 @@ sdk::Result<sdk::PushReceipt> JsonAdapter::pushEvent(const sdk::Dossier& dossier
                                                      const sdk::Event& event) {
     if (callback_url_.empty()) {
         // Nothing to push to: the portal reads statuses from relais (timeline, events).
-        return sdk::PushReceipt{{}, "not pushed: no callback-url, the portal reads relais"};
+        // Unsupported tells the core to stop making push jobs for this instance.
+        return sdk::fail(ErrorCode::Unsupported,
+                         "not pushed: no callback-url, the portal reads relais");
     }
     sdk::HttpRequest request;
     request.method = "POST";

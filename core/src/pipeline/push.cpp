@@ -36,6 +36,17 @@ DeliveryReport PushService::run(const store::Job& job) {
         return dead("dossier " + job.dossier_id + " or event " + job.event_id + " is gone");
     }
     auto pushed = adapter->pushEvent(**dossier, **event);
+    if (!pushed && pushed.error().code == sdk::ErrorCode::Unsupported) {
+        // This instance has nowhere to push (PortalAdapter::pushEvent): nothing is owed to
+        // the portal, and no more push jobs are made for it until the next start.
+        store_.dropPushTarget(job.target);
+        if (auto done = store_.completeJob(job.id, store::Link{}, clock_.now().micros); !done) {
+            return DeliveryReport{DeliveryOutcome::NotRecorded, {}, done.error(), 0};
+        }
+        logger_.info("adapter has nowhere to push: no more pushes to it until restart",
+                     {{"adapter", job.target}, {"reason", pushed.error().message}});
+        return DeliveryReport{DeliveryOutcome::Delivered, {}, {}, 0};
+    }
     if (!pushed) {
         const RetryPolicy retry(adapter->retry());
         return delivery_.recordFailure(job, job.target, &retry, std::move(pushed).error(), false,

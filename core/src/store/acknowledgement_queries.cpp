@@ -42,7 +42,7 @@ sdk::Result<bool> Store::acknowledge(const std::string& dossier_id, const std::s
             "ORDER BY created_at, id LIMIT 1",
             dossier_id, target);
         if (!id) return;
-        detail::completeHeldJob(session, loadJob(session, *id), link, now, push_targets_);
+        detail::completeHeldJob(session, loadJob(session, *id), link, now, pushTargets());
         acknowledged = true;
     });
     if (!written) return std::move(written).error();
@@ -116,7 +116,7 @@ sdk::Result<InboxAckOutcome> Store::acknowledgeInbox(const std::string& target,
             Link link;
             link.business_id = ack.business_id;
             link.display_id = ack.display_id;
-            detail::completeHeldJob(session, job, link, now, push_targets_);
+            detail::completeHeldJob(session, job, link, now, pushTargets());
             execute(session, "UPDATE inbox_items SET acked_at = ? WHERE job_id = ?", now,
                     ack.job_id);
             outcome.acknowledged.push_back(ack.job_id);

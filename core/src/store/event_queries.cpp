@@ -349,7 +349,7 @@ sdk::Result<EventRecord> Store::recordEvent(EventWrite write) {
                 return;
             }
         }
-        record = detail::applyEvent(session, write, now, push_targets_);
+        record = detail::applyEvent(session, write, now, pushTargets());
         if (claim) {
             execute(session,
                     "INSERT INTO idempotency_keys (scope, key, request_hash, status, response, "
@@ -510,7 +510,7 @@ sdk::Result<EventRecord> Store::resolveConflict(const std::string& id,
         }
         if (!resolution.message.empty()) event.payload.set("message", resolution.message);
         event.payload.set("conflict_id", id);
-        record = detail::applyEvent(session, std::move(write), now, push_targets_,
+        record = detail::applyEvent(session, std::move(write), now, pushTargets(),
                                     TransitionAuthority::Operator);
         execute(session,
                 "UPDATE conflicts SET state = 'resolved', resolved_at = ?, resolved_by = ?, "

@@ -78,7 +78,7 @@ sdk::Result<void> Store::completeJob(const std::string& job_id, const Link& link
     return database_->write([&](Poco::Data::Session& session) {
         const Job job = loadJob(session, job_id);
         requireHeld(job, "complete");
-        detail::completeHeldJob(session, job, link, now, push_targets_);
+        detail::completeHeldJob(session, job, link, now, pushTargets());
     });
 }
 

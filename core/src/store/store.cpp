@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "relais/store/store.h"
 
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "relais/common/errors.h"
 #include "relais/config/config.h"
@@ -109,6 +111,21 @@ sdk::Result<void> Store::setCursor(const std::string& owner, const std::string& 
                 "updated_at = excluded.updated_at",
                 owner, value, now);
     });
+}
+
+void Store::setPushTargets(std::vector<std::string> targets) {
+    const std::lock_guard lock(push_targets_mutex_);
+    push_targets_ = std::move(targets);
+}
+
+void Store::dropPushTarget(const std::string& instance) {
+    const std::lock_guard lock(push_targets_mutex_);
+    std::erase(push_targets_, instance);
+}
+
+std::vector<std::string> Store::pushTargets() const {
+    const std::lock_guard lock(push_targets_mutex_);
+    return push_targets_;
 }
 
 }  // namespace relais::store

@@ -349,5 +349,17 @@ TEST_F(StatusSyncStoreTest, DossiersOfPortalsThatDoNotPushGetNoPushJobs) {
     EXPECT_TRUE(pushJobs(dossier).empty());
 }
 
+TEST_F(StatusSyncStoreTest, AnAdapterThatHasNowhereToPushIsDroppedFromThePushTargets) {
+    const std::string first = ingest("D-1", 0);
+    ASSERT_TRUE(record(statusChange(first, Status::InReview)));
+    EXPECT_EQ(pushJobs(first).size(), 1u);
+
+    store_->dropPushTarget("portal-json");
+    const std::string second = ingest("D-2", 0);
+    ASSERT_TRUE(record(statusChange(second, Status::InReview)));
+    EXPECT_TRUE(pushJobs(second).empty());
+    EXPECT_EQ(statusOf(second), Status::InReview);  // the event itself is applied
+}
+
 }  // namespace
 }  // namespace relais::store

@@ -80,9 +80,11 @@ public:
     /// Errors: `Unavailable`, `Timeout` or `Retryable` (with `retry_after_seconds` when the
     /// portal said) are retried per the instance's `<retry>`; `Permanent` (or any other
     /// code) parks the job on the dead-letter list with the message, which an operator
-    /// sees and may replay: say what the portal answered. The default implementation
-    /// returns `Unsupported`; an adapter that does not declare `operation::kPushEvent`
-    /// gets no push jobs.
+    /// sees and may replay: say what the portal answered. `Unsupported` means "this
+    /// instance has nowhere to push" (e.g. no callback configured): the job ends done and
+    /// the core makes no more push jobs for the instance until the next start. The default
+    /// implementation returns `Unsupported`; an adapter that does not declare
+    /// `operation::kPushEvent` gets no push jobs.
     virtual Result<PushReceipt> pushEvent(const Dossier& dossier, const Event& event);
     virtual Result<AttachmentContent> fetchAttachment(const Dossier& dossier,
                                                       const Attachment& attachment);

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -295,8 +296,13 @@ public:
     sdk::Result<EventRecord> recordEvent(EventWrite write);
 
     /// The adapter instances that take pushes (`PortalAdapter::pushEvent`): only dossiers of
-    /// these sources get `push` jobs. Threading: set once at start-up, before any write.
-    void setPushTargets(std::vector<std::string> targets) { push_targets_ = std::move(targets); }
+    /// these sources get `push` jobs. Set at start-up, before any write.
+    void setPushTargets(std::vector<std::string> targets);
+
+    /// Stops creating `push` jobs for `instance` (until the next start): its adapter said it
+    /// has nowhere to push (`Unsupported` from `pushEvent`, e.g. no callback configured).
+    /// Thread-safe; jobs already created run (and end the same way).
+    void dropPushTarget(const std::string& instance);
 
     /// One event by id, or an empty optional.
     sdk::Result<std::optional<sdk::Event>> findEvent(const std::string& event_id);
@@ -503,7 +509,13 @@ private:
     std::unique_ptr<Database> database_;
     /// Audit appends waiting to be written together (see `appendAudit`).
     std::unique_ptr<AuditQueue> audit_queue_;
-    /// Adapter instances that take pushes (see `setPushTargets`); read-only once set.
+    /// A copy of the push targets, for one write transaction.
+    std::vector<std::string> pushTargets() const;
+
+    /// Guards `push_targets_` (written at start-up and by `dropPushTarget`, read by every
+    /// write that may create a push job).
+    mutable std::mutex push_targets_mutex_;
+    /// Adapter instances that take pushes (see `setPushTargets`).
     std::vector<std::string> push_targets_;
 };
 
