@@ -277,10 +277,12 @@ std::optional<http::Response> loadReadable(Context& context, const http::Request
 http::Response tracking(Context& context, http::Request& request) {
     std::optional<sdk::Dossier> dossier;
     if (auto refused = loadReadable(context, request, dossier)) return *refused;
-    auto links = context.store.links(dossier->id);
-    if (!links) return http::problemFromError(links.error());
+    // Jobs before links: a job is done in the transaction that records its link, so a done
+    // delivery read here always finds its link in the read after it.
     auto jobs = context.store.jobsOfDossier(dossier->id);
     if (!jobs) return http::problemFromError(jobs.error());
+    auto links = context.store.links(dossier->id);
+    if (!links) return http::problemFromError(links.error());
     auto detail = context.store.statusDetail(dossier->id);
     if (!detail) return http::problemFromError(detail.error());
     sdk::Json body = trackingJson(*dossier, *links, *jobs);
