@@ -205,7 +205,9 @@ TEST_F(DaemonTest, StoresADossierAndAnswersOnlyAfterwards) {
     const auto tracking = get("/v1/dossiers/" + id, kPortalKey);
     ASSERT_EQ(tracking.status, 200) << tracking.body;
     EXPECT_EQ(tracking.json().find("source_key")->asString(), "RS-2026-004217");
-    EXPECT_EQ(tracking.json().find("status")->asString(), "submitted");
+    // The demo's delivery may already have been acknowledged: either way it was stored.
+    const std::string status = tracking.json().find("status")->asString();
+    EXPECT_TRUE(status == "submitted" || status == "acknowledged") << status;
     EXPECT_EQ(tracking.json().find("deliveries")->size(), 1U);
 
     const auto events = get("/v1/dossiers/" + id + "/events", kPortalKey);
