@@ -156,6 +156,7 @@ Daemon::Daemon(std::shared_ptr<const config::Config> config)
     p.dispatcher->setPushService(p.push.get());
     p.status_sync = std::make_unique<pipeline::StatusSync>(*p.store, *p.dispatcher, p.logger);
     p.poller->setStatusSync(p.status_sync.get());
+    p.poller->setIngest(p.ingestor.get(), p.delivery.get());
     const config::AttributesConfig& attributes = p.config->attributes;
     if (attributes.enabled) {
         std::vector<subjects::KeySpec> keys;

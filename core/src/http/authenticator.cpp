@@ -169,8 +169,22 @@ const Caller* Authenticator::authenticate(std::string_view authorization) const 
     authorization = common::trim(authorization);
     const auto space = authorization.find_first_of(" \t");
     if (space == std::string_view::npos) return nullptr;
-    if (!common::equalsIgnoreCase(authorization.substr(0, space), "bearer")) return nullptr;
-    const auto key = common::trim(authorization.substr(space + 1));
+    const std::string_view scheme = authorization.substr(0, space);
+    std::string_view key = common::trim(authorization.substr(space + 1));
+    // Basic, for callers that can only be given a URL (a Démarches Simplifiées webhook:
+    // `https://<client>:<key>@host/…`): the password is the API key; the user name, when
+    // given, must be the client's name.
+    std::string basic;
+    std::string_view user;
+    if (common::equalsIgnoreCase(scheme, "basic")) {
+        if (key.size() > 2 * kMaxKeyLength || !common::base64Decode(key, basic)) return nullptr;
+        const auto colon = basic.find(':');
+        if (colon == std::string::npos) return nullptr;
+        user = std::string_view(basic).substr(0, colon);
+        key = std::string_view(basic).substr(colon + 1);
+    } else if (!common::equalsIgnoreCase(scheme, "bearer")) {
+        return nullptr;
+    }
     if (key.empty() || key.size() > kMaxKeyLength ||
         key.find_first_of(" \t") != std::string_view::npos) {
         return nullptr;
@@ -188,7 +202,10 @@ const Caller* Authenticator::authenticate(std::string_view authorization) const 
         const std::size_t mask = std::size_t{0} - equal;  // all ones when equal
         found = (found & ~mask) | ((i + 1) & mask);
     }
-    return found == 0 ? nullptr : &clients_[found - 1];
+    if (found == 0) return nullptr;
+    const Caller* client = &clients_[found - 1];
+    if (!user.empty() && user != client->name()) return nullptr;
+    return client;
 }
 
 Authentication Authenticator::authenticate(const Credentials& credentials) const {

@@ -29,7 +29,8 @@ void RequestHandler::authenticate(const Poco::Net::HTTPServerRequest& request) {
         auto answer = makeProblem(
             401, presented ? authentication.failure
                            : "this endpoint needs credentials: send 'Authorization: "
-                             "Bearer <key>', sign the query as Publik does, or present a "
+                             "Bearer <key>' (or Basic, the key as password), sign the query "
+                             "as Publik does, or present a "
                              "client certificate");
         answer.headers.emplace_back("WWW-Authenticate",
                                     presented ? R"(Bearer realm="relais", error="invalid_token")"

@@ -6,7 +6,9 @@
 #include "relais/config/config.h"
 #include "relais/log/log.h"
 #include "relais/metrics/registry.h"
+#include "relais/pipeline/ingest.h"
 #include "relais/pipeline/status_sync.h"
+#include "relais/pipeline/sync_delivery.h"
 #include "relais/plugin/instance.h"
 #include "relais/sdk/clock.h"
 #include "relais/sdk/descriptor.h"
@@ -23,10 +25,10 @@ Poller::~Poller() { stop(); }
 void Poller::start() {
     if (running_.exchange(true)) return;
     for (const auto& instance : instances_.instances()) {
-        if (instance->kind() != sdk::PluginKind::Connector ||
-            !instance->supports(sdk::operation::kPoll)) {
-            continue;
-        }
+        const bool polls = instance->supports(sdk::operation::kPoll) &&
+                           (instance->kind() == sdk::PluginKind::Connector ||
+                            (instance->kind() == sdk::PluginKind::Adapter && ingestor_ != nullptr));
+        if (!polls) continue;
         plugin::Instance* target = instance.get();
         const std::int64_t interval = instance->pollIntervalMs();
         threads_.emplace_back([this, target, interval] { loop(*target, interval); });
@@ -70,8 +72,25 @@ bool Poller::pollOnce(plugin::Instance& instance) {
         return false;
     }
     polls.increment();
+    const bool portal = instance.kind() == sdk::PluginKind::Adapter;
+    // Dossiers before events: a batch's events may be about its own new dossiers.
+    if (portal && !ingestPolled(instance, batch->dossiers)) return false;
     const std::int64_t now = clock_.now().micros;
     for (auto& inbound : batch->events) {
+        if (portal) {
+            if (sync_ == nullptr) continue;
+            // A portal names its own id, never an application's.
+            inbound.business_id.clear();
+            const std::string key =
+                inbound.source_key.empty() ? inbound.dossier_id : inbound.source_key;
+            auto applied = sync_->applyInbound(std::move(inbound), sdk::EventSide::Portal, name);
+            if (!applied) {
+                logger_.warn(
+                    "polled portal event not applied",
+                    {{"adapter", name}, {"source_key", key}, {"error", applied.error().message}});
+            }
+            continue;
+        }
         if (inbound.dossier_id.empty() &&
             (sync_ == nullptr || inbound.event.type == sdk::event_type::kDelivered ||
              inbound.business_id.empty())) {
@@ -127,6 +146,46 @@ bool Poller::pollOnce(plugin::Instance& instance) {
         return false;
     }
     return batch->more;
+}
+
+bool Poller::ingestPolled(plugin::Instance& instance, std::vector<sdk::Dossier>& dossiers) {
+    const std::string& name = instance.name();
+    for (auto& dossier : dossiers) {
+        dossier.source = name;
+        const std::string key = dossier.source_key;
+        const std::string raw = dossier.fields.dump();
+        auto result = ingestor_->ingest(std::move(dossier), raw, "application/json", &instance);
+        if (!result) {
+            const sdk::Error& error = result.error();
+            if (sdk::isTransient(error.code) || error.code == sdk::ErrorCode::Internal) {
+                logger_.warn("polled dossier not stored yet; the batch will be read again",
+                             {{"adapter", name}, {"source_key", key}, {"error", error.message}});
+                return false;
+            }
+            metrics_
+                .counter("relais_poll_refusals_total",
+                         "dossiers read from a portal and refused for good, by adapter",
+                         {{"adapter", name}})
+                .increment();
+            logger_.error("polled dossier refused",
+                          {{"adapter", name}, {"source_key", key}, {"error", error.message}});
+            continue;
+        }
+        if (!result->created) continue;
+        logger_.info("dossier stored",
+                     {{"dossier_id", result->dossier.id}, {"adapter", name}, {"source_key", key}});
+        // Nobody waits on a polled dossier: a synchronous route's held job runs now, and
+        // what became of it is in the job, as for any other delivery.
+        if (result->sync_route != nullptr && delivery_ != nullptr) {
+            auto answer = deliverSync(*delivery_, *result);
+            if (!answer) {
+                logger_.warn(
+                    "synchronous delivery of a polled dossier not answered",
+                    {{"dossier_id", result->dossier.id}, {"error", answer.error().message}});
+            }
+        }
+    }
+    return true;
 }
 
 }  // namespace relais::pipeline

@@ -67,6 +67,22 @@ TEST(AuthenticatorTest, RefusesWrongMissingOrMalformedCredentials) {
     EXPECT_EQ(auth.authenticate("Bearer " + common::sha256Hex("portal-key")), nullptr);
 }
 
+// A caller that can only be given a URL (a Démarches Simplifiées webhook) sends the key as
+// the password of Basic credentials, with the client's name or no name as the user.
+TEST(AuthenticatorTest, TakesTheKeyAsTheBasicPasswordForTheClientItNames) {
+    const auto auth = standardAuthenticator();
+    const Caller* named = auth.authenticate("Basic " + common::base64Encode("portal:portal-key"));
+    ASSERT_NE(named, nullptr);
+    EXPECT_EQ(named->name(), "portal");
+    const Caller* anonymous = auth.authenticate("Basic " + common::base64Encode(":app-key"));
+    ASSERT_NE(anonymous, nullptr);
+    EXPECT_EQ(anonymous->name(), "app");
+    EXPECT_EQ(auth.authenticate("Basic " + common::base64Encode("ops:portal-key")), nullptr);
+    EXPECT_EQ(auth.authenticate("Basic " + common::base64Encode("portal:portal-kez")), nullptr);
+    EXPECT_EQ(auth.authenticate("Basic " + common::base64Encode("portal-key")), nullptr);
+    EXPECT_EQ(auth.authenticate("Basic " + common::base64Encode("portal:")), nullptr);
+}
+
 TEST(AuthenticatorTest, FindsClientsByName) {
     const auto auth = standardAuthenticator();
     ASSERT_NE(auth.find("app"), nullptr);
