@@ -308,7 +308,7 @@ sdk::Result<sdk::PushReceipt> pushStatus(const Push& push, std::int64_t number) 
         if (answer->already) {
             // Another instructeur, or a lost answer of ours, got there first.
             state = *answer->already;
-            taken += std::string(field) + " (" + answer->message + "), ";
+            taken += std::string(field) + " (" + dsWords(answer->message) + "), ";
             if (state == stateAfter(mutation)) continue;
             if (state == path->end_state && !correcting) break;
             return sdk::fail(ErrorCode::Permanent,
