@@ -13,8 +13,8 @@ sdk::Error invalid(const std::string& element, const std::string& what) {
 }
 
 bool alwaysList(std::string_view name) {
-    static constexpr std::array<std::string_view, 5> kLists = {"PieceJointe", "Document",
-                                                               "Donnee", "Recipient", "AckType"};
+    static constexpr std::array<std::string_view, 5> kLists = {"PieceJointe", "Document", "Donnee",
+                                                               "Recipient", "AckType"};
     for (const auto list : kLists) {
         if (name == list) return true;
     }
@@ -106,8 +106,8 @@ sdk::Json elementTree(const sdk::XmlElement& element) {
 sdk::Result<Envelope> parseEnvelope(std::string_view xml) {
     const auto parsed = sdk::parseXmlSafely(xml, "message.xml");
     if (!parsed.doc) {
-        return sdk::fail(ErrorCode::InvalidArgument,
-                         "message.xml is not usable XML: " + sdk::describeProblems(parsed.problems));
+        return sdk::fail(ErrorCode::InvalidArgument, "message.xml is not usable XML: " +
+                                                         sdk::describeProblems(parsed.problems));
     }
     const sdk::XmlElement root = parsed.doc->root();
     if (!isPecMessage(root)) {

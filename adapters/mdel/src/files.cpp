@@ -6,12 +6,11 @@
 #include <cstring>
 #include <filesystem>
 
+#include <Poco/DigestEngine.h>
+#include <Poco/SHA2Engine.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <Poco/DigestEngine.h>
-#include <Poco/SHA2Engine.h>
 
 #include "relais/sdk/signing.h"
 #include "relais/sdk/text.h"

@@ -197,7 +197,7 @@ sdk::Result<std::pair<std::string, std::string>> MdelAdapter::replyDocument(
     if (!response) return std::move(response).error();
     if (!sdk::http::isSuccessStatus(response->status)) {
         return sdk::fail(sdk::http::isRetryableStatus(response->status) ? ErrorCode::Retryable
-                                                                         : ErrorCode::Permanent,
+                                                                        : ErrorCode::Permanent,
                          "documents[0].url answered HTTP " + std::to_string(response->status));
     }
     return std::pair<std::string, std::string>{name, std::move(response->body)};

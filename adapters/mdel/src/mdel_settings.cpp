@@ -54,10 +54,9 @@ sdk::Result<MdelSettings> settingsFrom(const sdk::Settings& settings) {
             return std::move(checked).error();
         }
     }
-    for (const auto& [key, directory] :
-         {std::pair<std::string, std::string>{"errors", out.errors},
-          {"archive", out.duplicates},
-          {"archive", MessageIndex(out.archive).directory()}}) {
+    for (const auto& [key, directory] : {std::pair<std::string, std::string>{"errors", out.errors},
+                                         {"archive", out.duplicates},
+                                         {"archive", MessageIndex(out.archive).directory()}}) {
         if (auto checked = checkDirectory(key, directory, true); !checked) {
             return std::move(checked).error();
         }

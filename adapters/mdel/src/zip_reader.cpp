@@ -61,7 +61,8 @@ sdk::Result<ZipReader> ZipReader::open(const std::string& path, std::uint64_t ma
     } catch (const Poco::Exception& e) {
         return sdk::fail(ErrorCode::InvalidArgument, "not a readable zip: " + e.displayText());
     } catch (const std::exception& e) {
-        return sdk::fail(ErrorCode::InvalidArgument, std::string("not a readable zip: ") + e.what());
+        return sdk::fail(ErrorCode::InvalidArgument,
+                         std::string("not a readable zip: ") + e.what());
     }
     std::vector<ZipEntry> entries;
     std::uint64_t total = 0;
@@ -83,7 +84,9 @@ sdk::Result<ZipReader> ZipReader::open(const std::string& path, std::uint64_t ma
         }
         entries.push_back({header.getFileName(), header.getUncompressedSize()});
     }
-    if (entries.empty()) return sdk::fail(ErrorCode::InvalidArgument, "the zip holds no file");
+    if (entries.empty()) {
+        return sdk::fail(ErrorCode::InvalidArgument, "not a readable zip: it holds no file");
+    }
     return ZipReader(path, std::move(directory), std::move(entries));
 }
 
@@ -108,6 +111,8 @@ sdk::Result<std::string> ZipReader::read(const std::string& name, std::uint64_t 
     if (!in) return sdk::fail(ErrorCode::Unavailable, "cannot open '" + path_ + "'");
     try {
         Poco::Zip::ZipInputStream stream(in, header->second, true);
+        // A CRC or inflate failure is thrown inside the stream buffer: let it out.
+        stream.exceptions(std::ios::badbit);
         std::string bytes;
         char buffer[16384];
         // One byte past the declared size is enough to know the header lied.
@@ -129,6 +134,9 @@ sdk::Result<std::string> ZipReader::read(const std::string& name, std::uint64_t 
     } catch (const Poco::Exception& e) {
         return sdk::fail(ErrorCode::InvalidArgument,
                          "entry '" + name + "' cannot be read: " + e.displayText());
+    } catch (const std::exception& e) {
+        return sdk::fail(ErrorCode::InvalidArgument,
+                         "entry '" + name + "' cannot be read: " + e.what());
     }
 }
 

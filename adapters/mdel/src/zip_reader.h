@@ -41,7 +41,7 @@ public:
     ZipReader& operator=(ZipReader&&) noexcept;
     ~ZipReader();
 
-    /// The file entries (directories left out), in the zip's order.
+    /// The file entries (directories left out), by name.
     const std::vector<ZipEntry>& entries() const noexcept { return entries_; }
     /// The entry named `name`, or null.
     const ZipEntry* find(std::string_view name) const noexcept;
