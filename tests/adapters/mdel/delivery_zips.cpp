@@ -23,6 +23,17 @@ void littleEndian(std::string& out, std::uint32_t value, int bytes) {
     for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
 }
 
+// Flags (none), method (stored), time and date (zero), CRC, sizes, name length.
+void sharedFields(std::string& out, std::uint32_t crc, std::uint32_t size,
+                  std::uint32_t name_size) {
+    littleEndian(out, 0, 4);
+    littleEndian(out, 0, 4);
+    littleEndian(out, crc, 4);
+    littleEndian(out, size, 4);
+    littleEndian(out, size, 4);
+    littleEndian(out, name_size, 2);
+}
+
 }  // namespace
 
 std::string dauaEnvelope() {
@@ -73,30 +84,17 @@ std::string rawZipOf(const Files& files) {
         const auto offset = static_cast<std::uint32_t>(out.size());
         const auto size = static_cast<std::uint32_t>(bytes.size());
         const auto name_size = static_cast<std::uint32_t>(name.size());
-        // Local file header: version 20, no flag, stored, no date.
+        // Local file header: version 20, then the fields both headers share, no extra field.
         littleEndian(out, 0x04034b50, 4);
         littleEndian(out, 20, 2);
-        littleEndian(out, 0, 2);
-        littleEndian(out, 0, 2);
-        littleEndian(out, 0, 4);
-        littleEndian(out, crc.checksum(), 4);
-        littleEndian(out, size, 4);
-        littleEndian(out, size, 4);
-        littleEndian(out, name_size, 2);
+        sharedFields(out, crc.checksum(), size, name_size);
         littleEndian(out, 0, 2);
         out += name;
         out += bytes;
         // Its central directory record.
         littleEndian(directory, 0x02014b50, 4);
-        littleEndian(directory, 20, 2);
-        littleEndian(directory, 20, 2);
-        littleEndian(directory, 0, 2);
-        littleEndian(directory, 0, 2);
-        littleEndian(directory, 0, 4);
-        littleEndian(directory, crc.checksum(), 4);
-        littleEndian(directory, size, 4);
-        littleEndian(directory, size, 4);
-        littleEndian(directory, name_size, 2);
+        littleEndian(directory, 20 + (20 << 16), 4);  // made by, needed
+        sharedFields(directory, crc.checksum(), size, name_size);
         littleEndian(directory, 0, 4);  // extra field and comment lengths
         littleEndian(directory, 0, 4);  // disk number and internal attributes
         littleEndian(directory, 0, 4);  // external attributes
