@@ -2,6 +2,7 @@
 // The MDEL adapter's inbound side: delivery zips built from the fixtures' envelopes, dropped
 // in a real inbox directory, read by poll; attachments read back through fetchAttachment.
 
+#include <algorithm>
 #include <string>
 
 #include <gtest/gtest.h>
