@@ -111,6 +111,26 @@ TEST_F(MdelAdapterTest, DiaDeliveryInASubfolderIsKnownByItsConversation) {
     EXPECT_EQ(content->bytes, business);
 }
 
+TEST_F(MdelAdapterTest, AnXmlDocumentTheEnvelopeNamesIsShownAsATree) {
+    configure();
+    std::string envelope = dauaEnvelope();
+    const std::string recap = "A-9-X3UGO4V7-DAUA-doc-recapPDF-1-2.pdf";
+    envelope.replace(envelope.find(recap), recap.size(), "recap.xml");
+    Files files{{"message.xml", envelope},
+                {"recap.xml",
+                 "<Recap><Surface unite=\"m2\">42</Surface><Lot>A</Lot>"
+                 "<Lot>B</Lot></Recap>"}};
+    for (auto& file : dauaFiles()) {
+        if (file.first != recap) files.push_back(std::move(file));
+    }
+    drop("xml.zip", zipOf(files));
+    const sdk::PollBatch batch = pollOk("");
+    ASSERT_EQ(batch.dossiers.size(), 1U);
+    const sdk::Json& fields = batch.dossiers[0].fields;
+    EXPECT_EQ(fields.path("Donnees.recapPDF.Surface")->asString(), "42");
+    EXPECT_EQ(fields.path("Donnees.recapPDF.Lot[1]")->asString(), "B");
+}
+
 TEST_F(MdelAdapterTest, AReplayedMessageIdYieldsOneDossier) {
     configure();
     drop("a-first.zip", dauaZip());
