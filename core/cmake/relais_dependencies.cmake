@@ -10,7 +10,7 @@ if(NOT TARGET PostgreSQL::client)
 endif()
 
 find_package(Poco 1.11 REQUIRED COMPONENTS
-  Foundation Util Net NetSSL JSON XML Data DataSQLite DataPostgreSQL Crypto)
+  Foundation Util Net NetSSL JSON XML Zip Data DataSQLite DataPostgreSQL Crypto)
 find_package(Boost 1.74 REQUIRED)  # headers only: Boost.DLL, with std::filesystem
 find_package(LibXml2 2.9 REQUIRED)
 find_package(OpenSSL 3 REQUIRED)
