@@ -48,11 +48,16 @@ struct Page {
 // DS's CursorConnection (first/after; the deprecated `order: DESC` reverses the order).
 Resolved paginate(std::vector<Page> items, const sdk::Json& arguments, const std::string& edge_type,
                   const std::string& connection_type) {
-    const sdk::Json* first = arguments.find("first");
-    const sdk::Json* after = arguments.find("after");
+    // An argument given as null is an argument not given.
+    const auto given = [&](const char* name) {
+        const sdk::Json* value = arguments.find(name);
+        return value != nullptr && !value->isNull() ? value : nullptr;
+    };
+    const sdk::Json* first = given("first");
+    const sdk::Json* after = given("after");
     const bool descending =
         arguments.find("order") != nullptr && arguments.find("order")->asString() == "DESC";
-    if (arguments.find("last") != nullptr || arguments.find("before") != nullptr) {
+    if (given("last") != nullptr || given("before") != nullptr) {
         return badRequest("The DS double does not implement \"last\" and \"before\"");
     }
     if (first != nullptr && first->asInt() < 0) {

@@ -157,6 +157,21 @@ private:
     }
 
     void arguments(const FieldDef& def, const Selection& selection, const sdk::Json& path) {
+        for (const auto& arg : selection.arguments) {
+            const InputValue* argument = def.argument(arg.name);
+            if (argument == nullptr) {
+                errors_.push_back(graphqlError(
+                    "Field '" + selection.name + "' doesn't accept argument '" + arg.name + "'",
+                    selection.line, selection.column, path,
+                    extensions({{"code", "argumentNotAccepted"},
+                                {"name", selection.name},
+                                {"typeName", "Field"},
+                                {"argumentName", arg.name}})));
+                continue;
+            }
+            variablesDeclared(arg.value, selection, path);
+            literal(argument->type, arg.value, selection, path);
+        }
         std::string missing;
         for (const auto& argument : def.arguments) {
             bool given = false;
@@ -173,21 +188,6 @@ private:
                             {"className", "Field"},
                             {"name", selection.name},
                             {"arguments", missing}})));
-        }
-        for (const auto& arg : selection.arguments) {
-            const InputValue* argument = def.argument(arg.name);
-            if (argument == nullptr) {
-                errors_.push_back(graphqlError(
-                    "Field '" + selection.name + "' doesn't accept argument '" + arg.name + "'",
-                    selection.line, selection.column, path,
-                    extensions({{"code", "argumentNotAccepted"},
-                                {"name", selection.name},
-                                {"typeName", "Field"},
-                                {"argumentName", arg.name}})));
-                continue;
-            }
-            variablesDeclared(arg.value, selection, path);
-            literal(argument->type, arg.value, selection, path);
         }
     }
 
