@@ -7,16 +7,6 @@
 #include <stdexcept>
 #include <utility>
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/StreamCopier.h>
-#include <Poco/ThreadPool.h>
-
 #include "relais/sdk/signing.h"
 #include "relais/sdk/text.h"
 
@@ -24,6 +14,7 @@
 #include "ds_resolver.h"
 #include "ds_store.h"
 #include "executor.h"
+#include "http_front.h"
 
 namespace relais::ds_mock {
 namespace {
@@ -79,70 +70,6 @@ struct DsMock::State : Store {
     using Store::Store;
 };
 
-class DsMock::Server {
-public:
-    Server(DsMock& owner, const std::string& address, int port) {
-        socket_.bind(Poco::Net::SocketAddress(address, static_cast<Poco::UInt16>(port)), true);
-        socket_.listen(64);
-        auto* params = new Poco::Net::HTTPServerParams;
-        params->setMaxThreads(8);
-        params->setKeepAlive(true);
-        server_ =
-            std::make_unique<Poco::Net::HTTPServer>(new Factory(owner), pool_, socket_, params);
-        server_->start();
-    }
-    ~Server() {
-        server_->stopAll(true);
-        pool_.joinAll();
-    }
-    int port() const { return socket_.address().port(); }
-
-private:
-    class Handler final : public Poco::Net::HTTPRequestHandler {
-    public:
-        explicit Handler(DsMock& owner) : owner_(owner) {}
-        void handleRequest(Poco::Net::HTTPServerRequest& request,
-                           Poco::Net::HTTPServerResponse& response) override {
-            std::ostringstream body;
-            Poco::StreamCopier::copyStream(request.stream(), body);
-            const std::string uri = request.getURI();
-            const auto question = uri.find('?');
-            const std::string path = uri.substr(0, question);
-            const std::string query = question == std::string::npos ? "" : uri.substr(question + 1);
-            const StorageAnswer answer = owner_.handle(
-                request.getMethod(), path, query, request.get("Authorization", ""), body.str());
-            response.setStatusAndReason(
-                static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
-            if (!answer.content_type.empty()) response.setContentType(answer.content_type);
-            if (!answer.filename.empty()) {
-                response.set("Content-Disposition",
-                             "attachment; filename=\"" + answer.filename + "\"");
-            }
-            response.setContentLength(static_cast<std::streamsize>(answer.body.size()));
-            response.send() << answer.body;
-        }
-
-    private:
-        DsMock& owner_;
-    };
-
-    class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
-    public:
-        explicit Factory(DsMock& owner) : owner_(owner) {}
-        Poco::Net::HTTPRequestHandler* createRequestHandler(
-            const Poco::Net::HTTPServerRequest& /*request*/) override {
-            return new Handler(owner_);
-        }
-
-    private:
-        DsMock& owner_;
-    };
-
-    Poco::ThreadPool pool_{2, 8};
-    Poco::Net::ServerSocket socket_;
-    std::unique_ptr<Poco::Net::HTTPServer> server_;
-};
-
 std::string sampleDossiersDir() { return RELAIS_DS_MOCK_DOSSIERS; }
 
 sdk::Json loadSampleDossier(const std::string& file_name) {
@@ -156,7 +83,10 @@ DsMock::DsMock(Options options) {
     const std::string address = options.address;
     const int port = options.port;
     state_ = std::make_unique<State>(std::move(options), std::move(schema));
-    server_ = std::make_unique<Server>(*this, address, port);
+    server_ = std::make_unique<HttpFront>(address, port, [this](const HttpRequest& request) {
+        return handle(request.method, request.path, request.query, request.authorization,
+                      request.body);
+    });
     std::lock_guard lock(mutex_);
     state_->base_url = "http://" + address + ":" + std::to_string(server_->port());
 }

@@ -25,6 +25,7 @@
 namespace relais::ds_mock {
 
 struct StorageAnswer;
+class HttpFront;
 
 /// How the double is set up. The defaults match the sample data and the demo.
 struct Options {
@@ -137,7 +138,6 @@ public:
 
 private:
     struct State;
-    class Server;
 
     /// One HTTP request: the GraphQL endpoint, file downloads, direct uploads.
     StorageAnswer handle(const std::string& method, const std::string& path,
@@ -146,7 +146,7 @@ private:
 
     mutable std::mutex mutex_;  // guards state_
     std::unique_ptr<State> state_;
-    std::unique_ptr<Server> server_;
+    std::unique_ptr<HttpFront> server_;
 };
 
 }  // namespace relais::ds_mock

@@ -112,10 +112,10 @@ int main(int argc, char** argv) {
         }
     }
 
+    // Blocked in every thread (the server's inherit the mask), then waited for below.
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
+    for (const int stop : {SIGINT, SIGTERM}) sigaddset(&stop_signals, stop);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 
