@@ -136,6 +136,15 @@ sdk::Result<EventBody> parseEventBody(std::string_view text, sdk::Timestamp now)
     if (event.type == sdk::event_type::kMessage && message->empty()) {
         return invalid("message", "is required for a message event");
     }
+    // An unfavourable decision must state its reasons to the citizen (Code des relations
+    // entre le public et l'administration, L211-2 and L211-5), and portals refuse it without
+    // them (Démarches Simplifiées' dossierRefuser): refused here, before anything is stored
+    // or pushed, rather than parked on the push.
+    if (event.type == sdk::event_type::kStatusChanged && *status == "refused" && message->empty()) {
+        return invalid("message",
+                       "is required for a refusal: its motivation, shown to the "
+                       "citizen (CRPA L211-2)");
+    }
     if (!message->empty()) event.payload.set("message", *message);
     auto docs = documents(body);
     if (!docs) return std::move(docs).error();
