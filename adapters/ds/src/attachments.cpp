@@ -27,7 +27,9 @@ bool isRedirect(int status) {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-bool isExpired(int status) { return status == 401 || status == 403 || status == 404 || status == 410; }
+bool isExpired(int status) {
+    return status == 401 || status == 403 || status == 404 || status == 410;
+}
 
 struct Download {
     int status = 0;

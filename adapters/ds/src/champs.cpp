@@ -228,7 +228,8 @@ Json etablissement(const Json& value) {
                      {"etatAdministratif", "etat_administratif"}});
     }
     if (out.find("siren") == nullptr) {
-        const std::string& siret = out.find("siret") != nullptr ? out.find("siret")->asString() : "";
+        const std::string& siret =
+            out.find("siret") != nullptr ? out.find("siret")->asString() : "";
         if (siret.size() == 14) out.set("siren", siret.substr(0, 9));
     }
     if (Json value_address = address(value.find("address")); !value_address.isNull()) {
@@ -283,7 +284,8 @@ sdk::Result<Json> engagementValue(const ChampContext& c) {
         out.set("numero", std::move(numero));
     }
     if (const Json* ej = c.champ.find("engagementJuridique"); ej != nullptr && ej->isObject()) {
-        copyMembers(*ej, out, {{"montantEngage", "montant_engage"}, {"montantPaye", "montant_paye"}});
+        copyMembers(*ej, out,
+                    {{"montantEngage", "montant_engage"}, {"montantPaye", "montant_paye"}});
     }
     return out.size() == 0 ? Json(nullptr) : out;
 }
@@ -324,7 +326,8 @@ sdk::Result<Json> pieceJustificativeValue(const ChampContext& c) {
         const std::string where = c.field + "[" + std::to_string(i) + "]";
         const Json url = stringOrNull(file, "url");
         const Json name = stringOrNull(file, "filename");
-        if (url.isNull() || name.isNull()) return invalid(where, "is a file without url or filename");
+        if (url.isNull() || name.isNull())
+            return invalid(where, "is a file without url or filename");
         sdk::Attachment attachment;
         attachment.name = name.asString();
         attachment.content_type = file.find("contentType") != nullptr
@@ -364,8 +367,8 @@ sdk::Result<Json> repetitionValue(const ChampContext& c) {
     for (std::size_t i = 0; rows != nullptr && i < rows->size(); ++i) {
         const Json* champs = rows->at(i)->find("champs");
         if (champs == nullptr) continue;
-        auto row = mapChampsArray(*champs, c.field + "[" + std::to_string(i) + "]", c.files,
-                                  nullptr);
+        auto row =
+            mapChampsArray(*champs, c.field + "[" + std::to_string(i) + "]", c.files, nullptr);
         if (!row) return std::move(row).error();
         out.push(std::move(row).value());
     }
@@ -382,9 +385,13 @@ const std::map<std::string, ValueMapper, std::less<>>& valueMappers() {
         {"DateChamp", dateValue},
         {"DatetimeChamp", datetimeValue},
         {"IntegerNumberChamp",
-         [](const ChampContext& c) { return typedMember(c, "integerValue", "an integer", integerOf); }},
+         [](const ChampContext& c) {
+             return typedMember(c, "integerValue", "an integer", integerOf);
+         }},
         {"DecimalNumberChamp",
-         [](const ChampContext& c) { return typedMember(c, "decimalValue", "a number", decimalOf); }},
+         [](const ChampContext& c) {
+             return typedMember(c, "decimalValue", "a number", decimalOf);
+         }},
         {"MultipleDropDownListChamp",
          [](const ChampContext& c) -> sdk::Result<Json> {
              const Json* values = c.champ.find("values");
@@ -455,8 +462,8 @@ sdk::Result<Json> mapChampsArray(const Json& champs, const std::string& where, F
         const auto& mappers = valueMappers();
         const auto mapper = mappers.find(type);
         const ChampContext context{champ, field, files};
-        auto value = mapper != mappers.end() ? mapper->second(context)
-                                             : stringValue(context, "stringValue");
+        auto value =
+            mapper != mappers.end() ? mapper->second(context) : stringValue(context, "stringValue");
         if (!value) return std::move(value).error();
         fields.set(key, std::move(value).value());
         if (ids != nullptr) {
@@ -475,7 +482,8 @@ std::string champKey(std::string_view label) {
     bool pending_separator = false;
     for (const char ch : folded) {
         const auto c = static_cast<unsigned char>(ch);
-        const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        const bool alnum =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
         if (!alnum) {
             pending_separator = !key.empty();
             continue;

@@ -31,8 +31,8 @@ struct FileList {
 
 /// What `mapChamps` made of one champs array.
 struct MappedChamps {
-    sdk::Json fields = sdk::Json::object();       ///< key → typed value (null when empty)
-    sdk::Json champ_ids = sdk::Json::object();    ///< key → the champ's `id`
+    sdk::Json fields = sdk::Json::object();          ///< key → typed value (null when empty)
+    sdk::Json champ_ids = sdk::Json::object();       ///< key → the champ's `id`
     sdk::Json descriptor_ids = sdk::Json::object();  ///< key → its `champDescriptorId`
 };
 

@@ -179,8 +179,8 @@ std::optional<sdk::Subject> subjectOf(const Json* demandeur) {
         subject.siret = text(*demandeur, "siret");
         const Json* siren = demandeur->path("entreprise.siren");
         subject.siren = siren != nullptr && siren->isString() ? siren->asString()
-                        : subject.siret.size() == 14 ? subject.siret.substr(0, 9)
-                                                      : std::string();
+                        : subject.siret.size() == 14          ? subject.siret.substr(0, 9)
+                                                              : std::string();
         if (subject.siret.empty()) return std::nullopt;
         return subject;
     }
@@ -250,8 +250,8 @@ sdk::Result<MappedDossier> mapDossier(const DsSettings& settings, const Json& no
     auto mapped = mapChamps(champs != nullptr ? *champs : Json::array(), "fields", files);
     if (!mapped) return std::move(mapped).error();
     const Json* annotations_node = node.find("annotations");
-    auto annotations = mapChamps(
-        annotations_node != nullptr ? *annotations_node : Json::array(), "_ds.annotations", files);
+    auto annotations = mapChamps(annotations_node != nullptr ? *annotations_node : Json::array(),
+                                 "_ds.annotations", files);
     if (!annotations) return std::move(annotations).error();
 
     const std::string usager_email =
@@ -302,7 +302,8 @@ sdk::Result<MappedDossier> mapDossier(const DsSettings& settings, const Json& no
 
 sdk::Result<sdk::InboundEvent> deletedDossierEvent(const Json& node) {
     const Json* number = node.find("number");
-    if (number == nullptr || !number->isInt()) return invalid("deletedDossiers.number", "is missing");
+    if (number == nullptr || !number->isInt())
+        return invalid("deletedDossiers.number", "is missing");
     const std::string id = idText(node, "id");
     if (id.empty()) return invalid("deletedDossiers.id", "is missing");
     auto occurred = timeMember(node, "dateSupression", "deletedDossiers.dateSupression");

@@ -19,9 +19,7 @@ sdk::Error invalid(const std::string& field, const std::string& what) {
     return sdk::fail(ErrorCode::InvalidArgument, field + ": " + what, field);
 }
 
-Json stringOrNull(const std::string& value) {
-    return value.empty() ? Json(nullptr) : Json(value);
-}
+Json stringOrNull(const std::string& value) { return value.empty() ? Json(nullptr) : Json(value); }
 
 // Names the dossier in a mapping error, keeping its field.
 sdk::Error aboutDossier(sdk::Error error, const std::string& number) {
@@ -161,7 +159,8 @@ sdk::Result<sdk::PollBatch> pollDemarches(const DsSettings& settings, const Grap
     if (!cursor) return std::move(cursor).error();
     sdk::PollBatch batch;
     for (const std::int64_t number : settings.demarches) {
-        auto polled = pollDemarche(settings, call, number, cursor->demarches[number], source, batch);
+        auto polled =
+            pollDemarche(settings, call, number, cursor->demarches[number], source, batch);
         if (!polled) return std::move(polled).error();
     }
     batch.next_cursor = cursor->dump();
@@ -197,8 +196,8 @@ sdk::Result<sdk::InboundBatch> parseWebhook(const DsSettings& settings, const Gr
     const Json* meta = mapped->dossier.fields.find(kMetaKey);
     const Json* actual = meta != nullptr ? meta->path("demarche.number") : nullptr;
     if (actual == nullptr || actual->asInt() != *demarche) {
-        return invalid("dossier_id", "DS says dossier " + dossier_id +
-                                         " is not of démarche " + procedure_id);
+        return invalid("dossier_id",
+                       "DS says dossier " + dossier_id + " is not of démarche " + procedure_id);
     }
     sdk::InboundBatch batch;
     batch.events = std::move(mapped->events);

@@ -18,9 +18,9 @@ sdk::Error badCursor(const std::string& what) {
 // Reads the three members of a track, named with `prefix`.
 sdk::Result<CursorTrack> readTrack(const sdk::Json& object, std::string_view prefix) {
     CursorTrack track;
-    for (auto [name, member] : {std::pair{"since", &CursorTrack::since},
-                                std::pair{"after", &CursorTrack::after},
-                                std::pair{"next_since", &CursorTrack::next_since}}) {
+    for (auto [name, member] :
+         {std::pair{"since", &CursorTrack::since}, std::pair{"after", &CursorTrack::after},
+          std::pair{"next_since", &CursorTrack::next_since}}) {
         const sdk::Json* value = object.find(std::string(prefix) + name);
         if (value == nullptr) continue;
         if (!value->isString()) return badCursor(std::string(prefix) + name + " is not a string");
@@ -35,9 +35,9 @@ sdk::Result<CursorTrack> readTrack(const sdk::Json& object, std::string_view pre
 }
 
 void writeTrack(const CursorTrack& track, std::string_view prefix, sdk::Json& object) {
-    for (auto [name, member] : {std::pair{"since", &CursorTrack::since},
-                                std::pair{"after", &CursorTrack::after},
-                                std::pair{"next_since", &CursorTrack::next_since}}) {
+    for (auto [name, member] :
+         {std::pair{"since", &CursorTrack::since}, std::pair{"after", &CursorTrack::after},
+          std::pair{"next_since", &CursorTrack::next_since}}) {
         if (!(track.*member).empty()) object.set(std::string(prefix) + name, track.*member);
     }
 }

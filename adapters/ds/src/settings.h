@@ -23,9 +23,9 @@ inline constexpr int kMaxPageSize = 100;
 /// The validated settings. Shared read-only by every operation (thread-safe).
 struct DsSettings {
     std::string endpoint = "https://demarche.numerique.gouv.fr/api/v2/graphql";
-    std::string token_reference;  ///< `env:NAME` or `file:/path`, resolved per call
-    std::string instructeur_id;   ///< empty: decisions and messages cannot be sent
-    std::vector<std::int64_t> demarches;                 ///< in configuration order
+    std::string token_reference;          ///< `env:NAME` or `file:/path`, resolved per call
+    std::string instructeur_id;           ///< empty: decisions and messages cannot be sent
+    std::vector<std::int64_t> demarches;  ///< in configuration order
     std::map<std::int64_t, std::string> procedure_codes;  ///< from `procedure`
     int page_size = kMaxPageSize;
     bool disable_notification = false;

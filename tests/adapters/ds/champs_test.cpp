@@ -140,13 +140,16 @@ TEST_F(ChampsTest, DateIsAnIsoDate) {
 }
 
 TEST_F(ChampsTest, DatetimeKeepsItsOffset) {
-    EXPECT_EQ(value(champ("DatetimeChamp", "Rendez-vous", R"("datetime":"2026-07-14T09:30:00+02:00")")),
-              Json("2026-07-14T09:30:00+02:00"));
-    EXPECT_EQ(value(champ("DatetimeChamp", "Rendez-vous", R"("datetime":"2026-12-12T18:00:00+01:00")")),
-              Json("2026-12-12T18:00:00+01:00"));
+    EXPECT_EQ(
+        value(champ("DatetimeChamp", "Rendez-vous", R"("datetime":"2026-07-14T09:30:00+02:00")")),
+        Json("2026-07-14T09:30:00+02:00"));
+    EXPECT_EQ(
+        value(champ("DatetimeChamp", "Rendez-vous", R"("datetime":"2026-12-12T18:00:00+01:00")")),
+        Json("2026-12-12T18:00:00+01:00"));
     EXPECT_EQ(value(champ("DatetimeChamp", "Rendez-vous", R"("datetime":"2026-12-12T17:00:00Z")")),
               Json("2026-12-12T17:00:00Z"));
-    const auto naive = error(champ("DatetimeChamp", "Rendez-vous", R"("datetime":"2026-12-12T18:00:00")"));
+    const auto naive =
+        error(champ("DatetimeChamp", "Rendez-vous", R"("datetime":"2026-12-12T18:00:00")"));
     EXPECT_EQ(naive.field, "fields.rendez_vous");
     EXPECT_NE(naive.message.find("offset"), std::string::npos) << naive.message;
 }
@@ -161,7 +164,8 @@ TEST_F(ChampsTest, LinkedDropDownListIsPrimaryAndSecondary) {
     EXPECT_EQ(value(champ("LinkedDropDownListChamp", "École",
                           R"("primaryValue":"Lyon","secondaryValue":"École Jules Ferry")")),
               parse(R"({"primary":"Lyon","secondary":"École Jules Ferry"})"));
-    EXPECT_TRUE(value(champ("LinkedDropDownListChamp", "École", R"("primaryValue":null)")).isNull());
+    EXPECT_TRUE(
+        value(champ("LinkedDropDownListChamp", "École", R"("primaryValue":null)")).isNull());
 }
 
 TEST_F(ChampsTest, AddressIsTheBanAddressWithItsCommuneAndDepartement) {
@@ -267,13 +271,15 @@ TEST_F(ChampsTest, DossierLinkIsTheLinkedDossierNumber) {
     EXPECT_EQ(value(champ("DossierLinkChamp", "Dossier précédent",
                           R"("stringValue":"2001","dossier":null)")),
               Json(2001));
-    EXPECT_TRUE(value(champ("DossierLinkChamp", "Dossier précédent", R"("dossier":null)")).isNull());
+    EXPECT_TRUE(
+        value(champ("DossierLinkChamp", "Dossier précédent", R"("dossier":null)")).isNull());
 }
 
 TEST_F(ChampsTest, EngagementJuridiqueIsItsNumberAndAmounts) {
-    EXPECT_EQ(value(champ("EngagementJuridiqueChamp", "EJ", R"("stringValue":"2103456789",
+    EXPECT_EQ(
+        value(champ("EngagementJuridiqueChamp", "EJ", R"("stringValue":"2103456789",
         "engagementJuridique":{"montantEngage":"15000.0","montantPaye":"5000.0"})")),
-              parse(R"({"numero":"2103456789","montant_engage":"15000.0","montant_paye":"5000.0"})"));
+        parse(R"({"numero":"2103456789","montant_engage":"15000.0","montant_paye":"5000.0"})"));
 }
 
 TEST_F(ChampsTest, CarteIsAnArrayOfGeoAreas) {
@@ -318,8 +324,8 @@ TEST_F(ChampsTest, PiecesJustificativesPointIntoTheAttachments) {
 }
 
 TEST_F(ChampsTest, PieceJustificativeWithoutUrlIsRefused) {
-    const auto refused = error(champ("PieceJustificativeChamp", "RIB",
-                                     R"("files":[{"filename":"rib.pdf","url":null}])"));
+    const auto refused = error(
+        champ("PieceJustificativeChamp", "RIB", R"("files":[{"filename":"rib.pdf","url":null}])"));
     EXPECT_EQ(refused.field, "fields.rib[0]");
 }
 
@@ -359,8 +365,9 @@ TEST_F(ChampsTest, AnErrorInARepetitionNamesTheRow) {
 }
 
 TEST_F(ChampsTest, AnUnknownChampTypeKeepsItsStringValue) {
-    EXPECT_EQ(value(champ("IbanChamp", "IBAN", R"("stringValue":"FR76 3000 6000 0112 3456 7890 189")")),
-              Json("FR76 3000 6000 0112 3456 7890 189"));
+    EXPECT_EQ(
+        value(champ("IbanChamp", "IBAN", R"("stringValue":"FR76 3000 6000 0112 3456 7890 189")")),
+        Json("FR76 3000 6000 0112 3456 7890 189"));
 }
 
 TEST_F(ChampsTest, ChampsMustBeAnArrayOfObjects) {

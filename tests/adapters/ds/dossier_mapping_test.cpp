@@ -217,13 +217,14 @@ TEST(DossierMapping, BadMembersAreNamed) {
     no_number.erase("number");
     EXPECT_EQ(mapDossier(settings(), no_number, "s").error().field, "number");
     const auto bad_traitement = mapDossier(
-        settings(), smallDossier("en_instruction", R"("traitements":[{"id":"t","state":"refuse"}])"),
-        "s");
+        settings(),
+        smallDossier("en_instruction", R"("traitements":[{"id":"t","state":"refuse"}])"), "s");
     EXPECT_EQ(bad_traitement.error().field, "traitements[0].dateTraitement");
 }
 
 TEST(DossierMapping, ADeletedDossierIsWithdrawn) {
-    auto event = deletedDossierEvent(parse(R"({"id":"RGVsLTE=","number":12,"state":"en_construction",
+    auto event =
+        deletedDossierEvent(parse(R"({"id":"RGVsLTE=","number":12,"state":"en_construction",
         "reason":"user_request","dateSupression":"2026-12-01T08:00:00+01:00"})"));
     ASSERT_TRUE(event) << event.error().message;
     EXPECT_EQ(event->source_key, "12");

@@ -5,42 +5,21 @@
 
 #include <string>
 #include <utility>
-#include <vector>
 
 #include <gtest/gtest.h>
 
-#include "relais/common/errors.h"
-#include "relais/plugin/instance.h"
-#include "relais/sdk/plugin.h"
-
-#include "config_keys.h"
-#include "ds_adapter.h"
-#include "plugins/support/instance_config.h"
+#include "ds_test_support.h"
 
 namespace relais::adapters::ds {
 namespace {
 
-using Params = std::vector<std::pair<std::string, std::string>>;
-
-constexpr sdk::PluginInfo kTestInfo{
-    .id = "ds",
-    .version = "1.0.0",
-    .summary = "DS adapter (logic tests)",
-    .config_keys = kConfigKeys,
-    .endpoints = {},
-    .flags = sdk::plugin_flag::kReentrant | sdk::plugin_flag::kPersonalData};
-constexpr relais_plugin_descriptor kDescriptor =
-    sdk::detail::makeDescriptor<DsAdapter, kTestInfo>();
+using test::Params;
 
 sdk::Result<DsSettings> read(Params params) {
     params.emplace(params.begin(), "token", "env:DS_TOKEN");
-    try {
-        return settingsFrom(plugin::validateSettings(
-            kDescriptor, test::instanceConfig("ds-ville", "ds", params, "/tmp/relais.xml"),
-            "/tmp"));
-    } catch (const ConfigError& e) {
-        return sdk::fail(sdk::ErrorCode::InvalidArgument, e.message(), "config");
-    }
+    auto settings = test::validated(params, "/tmp");
+    if (!settings) return std::move(settings).error();
+    return settingsFrom(*settings);
 }
 
 std::string fieldOf(const Params& params) {
