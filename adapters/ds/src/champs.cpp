@@ -9,15 +9,12 @@
 #include "relais/sdk/text.h"
 #include "relais/sdk/time.h"
 
+#include "field_error.h"
+
 namespace relais::adapters::ds {
 namespace {
 
-using sdk::ErrorCode;
 using sdk::Json;
-
-sdk::Error invalid(const std::string& field, const std::string& what) {
-    return sdk::fail(ErrorCode::InvalidArgument, field + ": " + what, field);
-}
 
 // Member `key` if it is a non-empty string, else null.
 Json stringOrNull(const Json& object, std::string_view key) {
@@ -132,7 +129,7 @@ sdk::Result<Json> typedMember(const ChampContext& c, std::string_view alias, con
     const Json* value = aliasedValue(c.champ, alias);
     if (value == nullptr || value->isNull()) return Json(nullptr);
     auto read_value = read(*value);
-    if (!read_value) return invalid(c.field, std::string("is not ") + what);
+    if (!read_value) return invalidField(c.field, std::string("is not ") + what);
     return Json(*read_value);
 }
 
@@ -148,7 +145,7 @@ sdk::Result<Json> stringValue(const ChampContext& c, std::string_view alias) {
 sdk::Result<Json> booleanValue(const ChampContext& c, std::string_view alias) {
     const Json* value = aliasedValue(c.champ, alias);
     if (value == nullptr || value->isNull()) return Json(nullptr);
-    if (!value->isBool()) return invalid(c.field, "is not a boolean");
+    if (!value->isBool()) return invalidField(c.field, "is not a boolean");
     return *value;
 }
 
@@ -160,7 +157,7 @@ sdk::Result<Json> dateValue(const ChampContext& c) {
         if (date.isString() && date.asString().size() > 10) date = date.asString().substr(0, 10);
     }
     if (date.isNull()) return date;
-    if (!isIsoDate(date.asString())) return invalid(c.field, "is not a YYYY-MM-DD date");
+    if (!isIsoDate(date.asString())) return invalidField(c.field, "is not a YYYY-MM-DD date");
     return date;
 }
 
@@ -169,7 +166,7 @@ sdk::Result<Json> datetimeValue(const ChampContext& c) {
     if (datetime.isNull()) return datetime;
     // Kept as DS wrote it: the offset is the citizen's and says when in their day it was.
     if (datetime.asString().size() <= 10 || !sdk::Timestamp::parse(datetime.asString())) {
-        return invalid(c.field, "is not an RFC 3339 date-time with its offset");
+        return invalidField(c.field, "is not an RFC 3339 date-time with its offset");
     }
     return datetime;
 }
@@ -274,7 +271,7 @@ sdk::Result<Json> dossierLinkValue(const ChampContext& c) {
     const Json text = stringOrNull(c.champ, "stringValue");
     if (text.isNull()) return text;
     const auto parsed = integerOf(text);
-    if (!parsed) return invalid(c.field, "is not a dossier number");
+    if (!parsed) return invalidField(c.field, "is not a dossier number");
     return Json(*parsed);
 }
 
@@ -327,7 +324,7 @@ sdk::Result<Json> pieceJustificativeValue(const ChampContext& c) {
         const Json url = stringOrNull(file, "url");
         const Json name = stringOrNull(file, "filename");
         if (url.isNull() || name.isNull())
-            return invalid(where, "is a file without url or filename");
+            return invalidField(where, "is a file without url or filename");
         sdk::Attachment attachment;
         attachment.name = name.asString();
         attachment.content_type = file.find("contentType") != nullptr
@@ -337,7 +334,7 @@ sdk::Result<Json> pieceJustificativeValue(const ChampContext& c) {
         if (size == nullptr || size->isNull()) size = file.find("byteSize");
         const auto bytes = size != nullptr ? integerOf(*size) : std::nullopt;
         if (size != nullptr && !size->isNull() && (!bytes || *bytes < 0)) {
-            return invalid(where + ".byteSize", "is not a size in bytes");
+            return invalidField(where + ".byteSize", "is not a size in bytes");
         }
         attachment.size = bytes.value_or(0);
         attachment.source_url = url.asString();
@@ -445,12 +442,12 @@ bool carriesNoValue(std::string_view type) {
 
 sdk::Result<Json> mapChampsArray(const Json& champs, const std::string& where, FileList& files,
                                  MappedChamps* ids) {
-    if (!champs.isArray()) return invalid(where, "must be an array of champs");
+    if (!champs.isArray()) return invalidField(where, "must be an array of champs");
     Json fields = Json::object();
     for (std::size_t i = 0; i < champs.size(); ++i) {
         const Json& champ = *champs.at(i);
         if (!champ.isObject()) {
-            return invalid(where + "[" + std::to_string(i) + "]", "must be a champ object");
+            return invalidField(where + "[" + std::to_string(i) + "]", "must be a champ object");
         }
         const std::string type =
             champ.find("__typename") != nullptr ? champ.find("__typename")->asString() : "";

@@ -9,16 +9,12 @@
 #include "relais/sdk/time.h"
 
 #include "champs.h"
+#include "field_error.h"
 
 namespace relais::adapters::ds {
 namespace {
 
-using sdk::ErrorCode;
 using sdk::Json;
-
-sdk::Error invalid(const std::string& field, const std::string& what) {
-    return sdk::fail(ErrorCode::InvalidArgument, field + ": " + what, field);
-}
 
 std::string text(const Json& object, std::string_view key) {
     const Json* value = object.find(key);
@@ -35,9 +31,9 @@ std::string idText(const Json& object, std::string_view key) {
 sdk::Result<sdk::Timestamp> timeMember(const Json& object, std::string_view key,
                                        const std::string& field) {
     const std::string value = text(object, key);
-    if (value.empty()) return invalid(field, "is missing");
+    if (value.empty()) return invalidField(field, "is missing");
     auto parsed = sdk::Timestamp::parse(value);
-    if (!parsed) return invalid(field, "is not an RFC 3339 date-time");
+    if (!parsed) return invalidField(field, "is not an RFC 3339 date-time");
     return parsed;
 }
 
@@ -81,7 +77,8 @@ sdk::Result<sdk::InboundEvent> traitementEvent(const Json& traitement, std::size
     const std::string event_name = text(traitement, "event");
     std::string state = text(traitement, "state");
     if (state.empty()) state = std::string(stateOfEvent(event_name));
-    if (!canonicalStatus(state)) return invalid(where + ".state", "'" + state + "' is unknown");
+    if (!canonicalStatus(state))
+        return invalidField(where + ".state", "'" + state + "' is unknown");
 
     sdk::InboundEvent inbound;
     inbound.source_key = source_key;
@@ -116,7 +113,7 @@ sdk::Result<std::optional<sdk::InboundEvent>> messageEvent(const Json& message, 
     if (discarded != nullptr && !discarded->isNull()) return std::optional<sdk::InboundEvent>();
     const std::string where = "messages[" + std::to_string(index) + "]";
     const std::string id = idText(message, "id");
-    if (id.empty()) return invalid(where + ".id", "is missing");
+    if (id.empty()) return invalidField(where + ".id", "is missing");
     auto occurred = timeMember(message, "createdAt", where + ".createdAt");
     if (!occurred) return std::move(occurred).error();
 
@@ -220,18 +217,18 @@ std::string stateLabel(std::string_view ds_state) {
 
 sdk::Result<MappedDossier> mapDossier(const DsSettings& settings, const Json& node,
                                       const std::string& source) {
-    if (!node.isObject()) return invalid("dossier", "must be a dossier object");
+    if (!node.isObject()) return invalidField("dossier", "must be a dossier object");
     const Json* number = node.find("number");
     if (number == nullptr || !number->isInt() || number->asInt() < 1) {
-        return invalid("number", "must be the dossier number");
+        return invalidField("number", "must be the dossier number");
     }
     const Json* demarche_number = node.path("demarche.number");
     if (demarche_number == nullptr || !demarche_number->isInt()) {
-        return invalid("demarche.number", "is missing");
+        return invalidField("demarche.number", "is missing");
     }
     const std::string state = text(node, "state");
     const auto status = canonicalStatus(state);
-    if (!status) return invalid("state", "'" + state + "' is not a DS state");
+    if (!status) return invalidField("state", "'" + state + "' is not a DS state");
     auto submitted = timeMember(node, "dateDepot", "dateDepot");
     if (!submitted) return std::move(submitted).error();
 
@@ -303,9 +300,9 @@ sdk::Result<MappedDossier> mapDossier(const DsSettings& settings, const Json& no
 sdk::Result<sdk::InboundEvent> deletedDossierEvent(const Json& node) {
     const Json* number = node.find("number");
     if (number == nullptr || !number->isInt())
-        return invalid("deletedDossiers.number", "is missing");
+        return invalidField("deletedDossiers.number", "is missing");
     const std::string id = idText(node, "id");
-    if (id.empty()) return invalid("deletedDossiers.id", "is missing");
+    if (id.empty()) return invalidField("deletedDossiers.id", "is missing");
     auto occurred = timeMember(node, "dateSupression", "deletedDossiers.dateSupression");
     if (!occurred) return std::move(occurred).error();
     sdk::InboundEvent inbound;

@@ -6,6 +6,7 @@
 #include "relais/sdk/text.h"
 #include "relais/sdk/url_encoding.h"
 
+#include "field_error.h"
 #include "poll_cursor.h"
 #include "queries.h"
 
@@ -14,10 +15,6 @@ namespace {
 
 using sdk::ErrorCode;
 using sdk::Json;
-
-sdk::Error invalid(const std::string& field, const std::string& what) {
-    return sdk::fail(ErrorCode::InvalidArgument, field + ": " + what, field);
-}
 
 Json stringOrNull(const std::string& value) { return value.empty() ? Json(nullptr) : Json(value); }
 
@@ -173,10 +170,10 @@ sdk::Result<sdk::InboundBatch> parseWebhook(const DsSettings& settings, const Gr
     const std::string_view type = sdk::text::trim(
         std::string_view(request.content_type).substr(0, request.content_type.find(';')));
     if (!sdk::text::equalsIgnoreCase(type, "application/x-www-form-urlencoded")) {
-        return invalid("Content-Type", "DS's webhook posts application/x-www-form-urlencoded");
+        return invalidField("Content-Type", "DS's webhook posts application/x-www-form-urlencoded");
     }
     auto pairs = formPairs(request.body);
-    if (!pairs) return invalid("body", "is not a valid form-encoded body");
+    if (!pairs) return invalidField("body", "is not a valid form-encoded body");
     std::string procedure_id;
     std::string dossier_id;
     for (const auto& [name, value] : *pairs) {
@@ -184,20 +181,20 @@ sdk::Result<sdk::InboundBatch> parseWebhook(const DsSettings& settings, const Gr
         if (name == "dossier_id") dossier_id = value;
     }
     const auto demarche = parseNumber(procedure_id);
-    if (!demarche) return invalid("procedure_id", "is missing or not a démarche number");
+    if (!demarche) return invalidField("procedure_id", "is missing or not a démarche number");
     if (!settings.hasDemarche(*demarche)) {
-        return invalid("procedure_id", "démarche " + procedure_id + " is not configured");
+        return invalidField("procedure_id", "démarche " + procedure_id + " is not configured");
     }
     const auto number = parseNumber(dossier_id);
-    if (!number) return invalid("dossier_id", "is missing or not a dossier number");
+    if (!number) return invalidField("dossier_id", "is missing or not a dossier number");
 
     auto mapped = fetchDossier(settings, call, *number, source);
     if (!mapped) return std::move(mapped).error();
     const Json* meta = mapped->dossier.fields.find(kMetaKey);
     const Json* actual = meta != nullptr ? meta->path("demarche.number") : nullptr;
     if (actual == nullptr || actual->asInt() != *demarche) {
-        return invalid("dossier_id",
-                       "DS says dossier " + dossier_id + " is not of démarche " + procedure_id);
+        return invalidField(
+            "dossier_id", "DS says dossier " + dossier_id + " is not of démarche " + procedure_id);
     }
     sdk::InboundBatch batch;
     batch.events = std::move(mapped->events);

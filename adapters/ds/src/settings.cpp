@@ -7,14 +7,9 @@
 #include "relais/sdk/http_helpers.h"
 #include "relais/sdk/text.h"
 
+#include "field_error.h"
+
 namespace relais::adapters::ds {
-namespace {
-
-sdk::Error invalid(const std::string& key, const std::string& what) {
-    return sdk::fail(sdk::ErrorCode::InvalidArgument, key + ": " + what, key);
-}
-
-}  // namespace
 
 std::optional<std::int64_t> parseNumber(std::string_view text) {
     if (text.empty() || text.size() > 10) return std::nullopt;
@@ -39,21 +34,21 @@ std::string DsSettings::procedureOf(std::int64_t number) const {
 sdk::Result<DsSettings> settingsFrom(const sdk::Settings& settings) {
     DsSettings out;
     out.endpoint = settings.string("endpoint", out.endpoint);
-    if (out.endpoint.empty()) return invalid("endpoint", "must not be empty");
+    if (out.endpoint.empty()) return invalidField("endpoint", "must not be empty");
     out.token_reference = settings.string("token");
-    if (out.token_reference.empty()) return invalid("token", "must name a secret reference");
+    if (out.token_reference.empty()) return invalidField("token", "must name a secret reference");
     out.instructeur_id = std::string(sdk::text::trim(settings.string("instructeur-id")));
     if (sdk::text::hasControlCharacter(out.instructeur_id)) {
-        return invalid("instructeur-id", "must not hold control characters");
+        return invalidField("instructeur-id", "must not hold control characters");
     }
 
     for (const std::string& entry : settings.list("demarches")) {
         const auto number = parseNumber(entry);
-        if (!number) return invalid("demarches", "'" + entry + "' is not a démarche number");
-        if (out.hasDemarche(*number)) return invalid("demarches", "'" + entry + "' is twice");
+        if (!number) return invalidField("demarches", "'" + entry + "' is not a démarche number");
+        if (out.hasDemarche(*number)) return invalidField("demarches", "'" + entry + "' is twice");
         out.demarches.push_back(*number);
     }
-    if (out.demarches.empty()) return invalid("demarches", "must list at least one démarche");
+    if (out.demarches.empty()) return invalidField("demarches", "must list at least one démarche");
 
     for (const std::string& entry : settings.list("procedure")) {
         const auto colon = entry.find(':');
@@ -62,20 +57,20 @@ sdk::Result<DsSettings> settingsFrom(const sdk::Settings& settings) {
         const std::string code =
             colon == std::string::npos ? "" : std::string(sdk::text::trim(entry.substr(colon + 1)));
         if (!number || code.empty() || sdk::text::hasControlCharacter(code)) {
-            return invalid("procedure", "'" + entry + "' is not '<démarche number>:<code>'");
+            return invalidField("procedure", "'" + entry + "' is not '<démarche number>:<code>'");
         }
         if (!out.hasDemarche(*number)) {
-            return invalid("procedure", "'" + entry + "' names a démarche not in 'demarches'");
+            return invalidField("procedure", "'" + entry + "' names a démarche not in 'demarches'");
         }
         if (!out.procedure_codes.emplace(*number, code).second) {
-            return invalid("procedure", "démarche " + std::to_string(*number) + " is twice");
+            return invalidField("procedure", "démarche " + std::to_string(*number) + " is twice");
         }
     }
 
     const std::int64_t page_size = settings.integer("page-size", kMaxPageSize);
     if (page_size < 1 || page_size > kMaxPageSize) {
-        return invalid("page-size", "must be 1 to " + std::to_string(kMaxPageSize) + ", not " +
-                                        std::to_string(page_size));
+        return invalidField("page-size", "must be 1 to " + std::to_string(kMaxPageSize) + ", not " +
+                                             std::to_string(page_size));
     }
     out.page_size = static_cast<int>(page_size);
     out.disable_notification = settings.boolean("disable-notification", false);

@@ -8,19 +8,14 @@
 
 #include <gtest/gtest.h>
 
-#include "json_print.h"
+#include "test_json.h"
 
 namespace relais::adapters::ds {
 namespace {
 
 using sdk::ErrorCode;
 using sdk::Json;
-
-Json parse(const std::string& text) {
-    auto json = Json::parse(text);
-    EXPECT_TRUE(json) << json.error().message << "\n" << text;
-    return json ? *json : Json();
-}
+using test::parse;
 
 // One champ: `{"__typename": type, "id": "C1", "label": label, <members>}`.
 Json champ(const std::string& type, const std::string& label, const std::string& members = "") {

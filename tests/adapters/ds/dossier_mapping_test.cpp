@@ -11,20 +11,15 @@
 
 #include <gtest/gtest.h>
 
-#include "json_print.h"
 #include "poll_cursor.h"
+#include "test_json.h"
 
 namespace relais::adapters::ds {
 namespace {
 
 using sdk::ErrorCode;
 using sdk::Json;
-
-Json parse(const std::string& text) {
-    auto json = Json::parse(text);
-    EXPECT_TRUE(json) << json.error().message;
-    return json ? *json : Json();
-}
+using test::parse;
 
 Json fixture(const std::string& name) {
     std::ifstream in(std::string(RELAIS_SOURCE_DIR) + "/tests/adapters/ds/dossiers/" + name,

@@ -17,9 +17,9 @@
 
 #include "attachments.h"
 #include "ds_test_support.h"
-#include "json_print.h"
 #include "support/mock_http_server.h"
 #include "support/test_host.h"
+#include "test_json.h"
 
 namespace relais::adapters::ds {
 namespace {
@@ -29,15 +29,10 @@ using relais::test::MockResponse;
 using relais::test::ReceivedRequest;
 using sdk::ErrorCode;
 using sdk::Json;
+using test::parse;
 
 constexpr const char* kToken = "ds-token-Zq81";
 constexpr const char* kPdf = "%PDF-1.4\n% a small file\n%%EOF\n";
-
-Json parse(const std::string& text) {
-    auto json = Json::parse(text);
-    EXPECT_TRUE(json) << json.error().message << "\n" << text;
-    return json ? *json : Json();
-}
 
 MockResponse json(const std::string& body) { return {200, "application/json", body, {}}; }
 

@@ -11,16 +11,14 @@
 
 #include "relais/sdk/host.h"
 
-#include "json_print.h"
 #include "support/mock_http_server.h"
 #include "support/test_host.h"
+#include "test_json.h"
 
 namespace relais::adapters::ds {
 namespace {
 
 using relais::test::MockHttpServer;
-using relais::test::MockResponse;
-using relais::test::ReceivedRequest;
 using sdk::ErrorCode;
 using sdk::Json;
 
@@ -31,8 +29,8 @@ class GraphqlClientTest : public ::testing::Test {
 protected:
     GraphqlClientTest() : host_(services_.host("ds-ville")) {}
 
-    sdk::Result<Json> call(MockResponse answer) {
-        server_.setHandler([answer](const ReceivedRequest&) { return answer; });
+    sdk::Result<Json> call(relais::test::MockResponse answer) {
+        server_.setHandler([answer](const relais::test::ReceivedRequest&) { return answer; });
         Json variables = Json::object();
         variables.set("n", 4242);
         return executeGraphql(host_->http(), {server_.url("/api/v2/graphql"), 5'000, {}}, kToken,
