@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "attachments.h"
 
+#include <algorithm>
+
 #include <Poco/MD5Engine.h>
 
 #include "relais/sdk/signing.h"
@@ -14,6 +16,7 @@ using sdk::ErrorCode;
 using sdk::Json;
 
 constexpr int kMaxRedirects = 3;
+constexpr std::size_t kMinResponseBytes = std::size_t{1} << 20;
 
 std::string nameOf(const sdk::Attachment& attachment) {
     return "attachment '" + attachment.name + "'";
@@ -45,8 +48,11 @@ sdk::Result<Download> download(sdk::HttpClient& http, const DsSettings& settings
         request.url = url;
         request.timeout_ms = settings.timeout_ms;
         request.tls = settings.tls;
+        // The declared size bounds the download; not below 1 MiB, so that an error page
+        // (an expired URL's) is read whole even for a tiny file.
         if (attachment.size > 0) {
-            request.max_response_bytes = static_cast<std::size_t>(attachment.size);
+            request.max_response_bytes =
+                std::max(static_cast<std::size_t>(attachment.size), kMinResponseBytes);
         }
         auto response = http.send(request);
         if (!response) {
@@ -85,10 +91,8 @@ std::string md5Base64(std::string_view bytes) {
 const Json* fileEntryOf(const sdk::Dossier& dossier, const sdk::Attachment& attachment) {
     const Json* files = dossier.fields.path(std::string(kMetaKey) + ".files");
     if (files == nullptr || !files->isArray()) return nullptr;
-    const sdk::Attachment* begin = dossier.attachments.data();
-    const sdk::Attachment* end = begin + dossier.attachments.size();
-    if (&attachment >= begin && &attachment < end) {
-        return files->at(static_cast<std::size_t>(&attachment - begin));
+    for (std::size_t i = 0; i < dossier.attachments.size(); ++i) {
+        if (&dossier.attachments[i] == &attachment) return files->at(i);
     }
     for (std::size_t i = 0; i < files->size(); ++i) {
         const Json& entry = *files->at(i);
