@@ -151,7 +151,7 @@ sdk::Result<sdk::AttachmentContent> fetchDsAttachment(sdk::HttpClient& http,
     auto got = download(http, settings, attachment, attachment.source_url);
     if (!got) return std::move(got).error();
     if (isExpired(got->status)) {
-        // DS's file URLs live about an hour: a dossier polled a while ago, or a retry,
+        // DS's file URLs expire: a dossier polled a while ago, or a retry,
         // meets an expired one. Ask DS for the same file's URL now, once.
         const auto number = parseNumber(dossier.source_key);
         if (entry == nullptr || !number) {
