@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -99,10 +100,11 @@ protected:
         ADD_FAILURE() << "never " << what;
     }
 
-    // The dossier's relais status, through the application's link.
+    // The dossier's relais status.
     std::string statusOf(const std::string& dossier_id) {
         const auto tracking = get("/v1/dossiers/" + dossier_id);
-        const sdk::Json* status = tracking.json().find("status");
+        const sdk::Json answer = tracking.json();
+        const sdk::Json* status = answer.find("status");
         return status != nullptr ? status->asString() : tracking.body;
     }
 
@@ -121,9 +123,17 @@ protected:
     // event's answer, which the test posts: the application takes the dossier up).
     std::string deliveredAndInReview(int number) {
         EXPECT_TRUE(app_.waitForCount(1, 15s)) << "the dossier " << number << " never arrived";
-        const auto review = post(statusBody("in_review", "review-1"), "review-1");
+        // The link is recorded once the application's answer is: until then its id is unknown.
+        HttpResult review;
+        const auto deadline = std::chrono::steady_clock::now() + 15s;
+        do {
+            review = post(statusBody("in_review", "review-1"), "review-1");
+            if (review.status != 404) break;
+            std::this_thread::sleep_for(10ms);
+        } while (std::chrono::steady_clock::now() < deadline);
         EXPECT_EQ(review.status, 201) << review.body;
-        const sdk::Json* id = review.json().find("dossier_id");
+        const sdk::Json answer = review.json();
+        const sdk::Json* id = answer.find("dossier_id");
         return id != nullptr ? id->asString() : std::string();
     }
 
@@ -136,8 +146,8 @@ protected:
 };
 
 TEST_F(DsRoundTripTest, APolledDossierIsAcceptedOnDsAfterEnInstructionOneMutationEach) {
-    const int number =
-        mock_.addDossier(kDemarche, ds_mock::loadSampleDossier("personne-physique-tous-champs.json"));
+    const int number = mock_.addDossier(
+        kDemarche, ds_mock::loadSampleDossier("personne-physique-tous-champs.json"));
     start();
     const std::string id = deliveredAndInReview(number);
     ASSERT_FALSE(id.empty());
@@ -148,8 +158,7 @@ TEST_F(DsRoundTripTest, APolledDossierIsAcceptedOnDsAfterEnInstructionOneMutatio
     EXPECT_GE(mock_.fileDownloads(), 2U);
 
     for (int attempt = 0; attempt < 3; ++attempt) {
-        const auto decided =
-            post(statusBody("accepted", "decision-1", kMotivation), "decision-1");
+        const auto decided = post(statusBody("accepted", "decision-1", kMotivation), "decision-1");
         ASSERT_TRUE(decided.status == 201 || decided.status == 200) << decided.body;
     }
     waitUntil("accepte on DS", [&] { return mock_.stateOf(number) == "accepte"; });
@@ -160,15 +169,16 @@ TEST_F(DsRoundTripTest, APolledDossierIsAcceptedOnDsAfterEnInstructionOneMutatio
     EXPECT_EQ(mock_.succeeded("dossierAccepter"), 1U);
     for (const auto& call : mock_.calls()) EXPECT_TRUE(call.ok) << call.mutation << call.error;
     EXPECT_EQ(mock_.calls().size(), 2U);
-    const sdk::Json* motivation = mock_.dossier(number).find("motivation");
+    const sdk::Json on_ds = mock_.dossier(number);
+    const sdk::Json* motivation = on_ds.find("motivation");
     ASSERT_NE(motivation, nullptr);
     EXPECT_EQ(motivation->asString(), kMotivation);
     EXPECT_EQ(statusOf(id), "accepted");
 }
 
 TEST_F(DsRoundTripTest, ARefusalWithoutMotivationIsRefusedBeforeAnyCall) {
-    const int number =
-        mock_.addDossier(kDemarche, ds_mock::loadSampleDossier("personne-physique-tous-champs.json"));
+    const int number = mock_.addDossier(
+        kDemarche, ds_mock::loadSampleDossier("personne-physique-tous-champs.json"));
     start();
     const std::string id = deliveredAndInReview(number);
     waitUntil("en_instruction on DS", [&] { return mock_.stateOf(number) == "en_instruction"; });
@@ -183,54 +193,61 @@ TEST_F(DsRoundTripTest, ARefusalWithoutMotivationIsRefusedBeforeAnyCall) {
 }
 
 TEST_F(DsRoundTripTest, ACorrectionRequestReachesDsAsAMessageWithItsReason) {
-    const int number =
-        mock_.addDossier(kDemarche, ds_mock::loadSampleDossier("personne-physique-tous-champs.json"));
+    const int number = mock_.addDossier(
+        kDemarche, ds_mock::loadSampleDossier("personne-physique-tous-champs.json"));
     start();
     const std::string id = deliveredAndInReview(number);
     const std::string request = "Merci de joindre un justificatif de domicile de moins de 3 mois.";
     const auto asked = post(statusBody("awaiting_applicant", "correction-1", request), "corr-1");
     ASSERT_EQ(asked.status, 201) << asked.body;
-    waitUntil("the message on DS", [&] { return !mock_.messagesOf(number).empty(); });
+    waitUntil("the request on DS", [&] { return mock_.succeeded("dossierEnvoyerMessage") > 0; });
     waitUntil("pushed everything", [&] { return pushesDone(id); });
     std::this_thread::sleep_for(300ms);
     EXPECT_EQ(mock_.succeeded("dossierEnvoyerMessage"), 1U);
-    const auto messages = mock_.messagesOf(number);
-    ASSERT_EQ(messages.size(), 1U);
-    EXPECT_EQ(messages[0].find("body")->asString(), request);
-    EXPECT_NE(messages[0].dump().find("incomplete"), std::string::npos) << messages[0].dump();
+    // Besides DS's own deposit notice, one message: the request, with its reason.
+    std::vector<sdk::Json> requests;
+    for (auto& message : mock_.messagesOf(number)) {
+        if (message.find("email")->asString() == ds_mock::Options().instructeur_email) {
+            requests.push_back(std::move(message));
+        }
+    }
+    ASSERT_EQ(requests.size(), 1U);
+    EXPECT_EQ(requests[0].find("body")->asString(), request);
+    const sdk::Json* reason = requests[0].path("correction.reason");
+    ASSERT_NE(reason, nullptr) << requests[0].dump();
+    EXPECT_EQ(reason->asString(), "incomplete");
     EXPECT_EQ(mock_.stateOf(number), "en_construction");
 }
 
 TEST_F(DsRoundTripTest, DsWebhookBringsTheDossierBeforeTheNextPoll) {
     start("1h");  // one poll at start, then none during the test
     std::this_thread::sleep_for(200ms);
-    const int number =
-        mock_.addDossier(kDemarche, ds_mock::loadSampleDossier("personne-physique-tous-champs.json"));
+    const int number = mock_.addDossier(
+        kDemarche, ds_mock::loadSampleDossier("personne-physique-tous-champs.json"));
     // DS's webhook: form-encoded, unsigned; the key as the Basic password of its URL.
     const std::string body = "procedure_id=" + std::to_string(kDemarche) +
                              "&dossier_id=" + std::to_string(number) +
                              "&state=en_construction&updated_at=2026-12-01T10%3A00%3A00%2B01%3A00";
-    const auto hook = httpCall(
-        daemon_->port(), "POST", "/v1/adapters/ds-ville/inbound",
-        {{"Authorization", "Basic " + sdk::base64("ds-webhook:" + kWebhookKey)},
-         {"Content-Type", "application/x-www-form-urlencoded"}},
-        body);
+    const auto hook =
+        httpCall(daemon_->port(), "POST", "/v1/adapters/ds-ville/inbound",
+                 {{"Authorization", "Basic " + sdk::signing::base64("ds-webhook:" + kWebhookKey)}},
+                 body, "application/x-www-form-urlencoded");
     EXPECT_TRUE(hook.status >= 200 && hook.status < 300) << hook.status << hook.body;
     EXPECT_TRUE(app_.waitForCount(1, 10s));
 
     // A webhook for a démarche relais does not follow is refused, naming the field.
     const auto other = httpCall(
         daemon_->port(), "POST", "/v1/adapters/ds-ville/inbound",
-        {{"Authorization", "Basic " + sdk::base64("ds-webhook:" + kWebhookKey)},
-         {"Content-Type", "application/x-www-form-urlencoded"}},
-        "procedure_id=9999&dossier_id=" + std::to_string(number) + "&state=en_construction");
+        {{"Authorization", "Basic " + sdk::signing::base64("ds-webhook:" + kWebhookKey)}},
+        "procedure_id=9999&dossier_id=" + std::to_string(number) + "&state=en_construction",
+        "application/x-www-form-urlencoded");
     EXPECT_EQ(other.status, 400) << other.body;
     EXPECT_EQ(other.json().find("field")->asString(), "procedure_id") << other.body;
 }
 
 TEST_F(DsRoundTripTest, AnInstructeursDecisionOnDsComesBackToRelais) {
-    const int number =
-        mock_.addDossier(kDemarche, ds_mock::loadSampleDossier("personne-physique-tous-champs.json"));
+    const int number = mock_.addDossier(
+        kDemarche, ds_mock::loadSampleDossier("personne-physique-tous-champs.json"));
     start();
     const std::string id = deliveredAndInReview(number);
     waitUntil("en_instruction on DS", [&] { return mock_.stateOf(number) == "en_instruction"; });

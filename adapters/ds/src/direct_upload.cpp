@@ -4,13 +4,14 @@
 #include <chrono>
 #include <utility>
 
-#include <Poco/MD5Engine.h>
 #include <Poco/SHA2Engine.h>
 
 #include "relais/sdk/http_helpers.h"
 #include "relais/sdk/signing.h"
 #include "relais/sdk/text.h"
 #include "relais/sdk/time.h"
+
+#include "checksum.h"
 
 namespace relais::adapters::ds {
 namespace {
@@ -62,11 +63,6 @@ bool isSetByClient(std::string_view name) {
 }
 
 }  // namespace
-
-std::string md5Base64(std::string_view bytes) {
-    Poco::MD5Engine engine;
-    return sdk::signing::base64(digestBytes(engine, bytes));
-}
 
 sdk::Result<UploadFile> fetchDocument(sdk::HttpClient& http, const sdk::Json& document,
                                       const std::string& field, int timeout_ms,

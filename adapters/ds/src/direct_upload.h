@@ -26,10 +26,6 @@ struct UploadFile {
     std::string bytes;
 };
 
-/// The standard base64 of the MD5 of `bytes`: ActiveStorage's `checksum`, which the storage
-/// checks on the PUT (`Content-MD5`) and DS again when a mutation attaches the blob.
-std::string md5Base64(std::string_view bytes);
-
 /// Fetches one event document `{name, url, content_type, sha256}` with a GET through `http`
 /// (`timeout_ms`, at most `max_bytes`). `field` names the document in errors
 /// (`documents[0]`). A document without `url` or `name` is `InvalidArgument` naming

@@ -18,7 +18,8 @@ sdk::Result<store::EventRecord> StatusSync::record(store::EventWrite write) {
     auto recorded = store_.recordEvent(std::move(write));
     if (!recorded) return recorded;
     if (!recorded->push_job_id.empty()) dispatcher_.wake();
-    if (!recorded->replayed) {
+    // A portal read again and again reports the same events: only news is worth a line.
+    if (!recorded->replayed && recorded->outcome != store::EventOutcome::Duplicate) {
         logger_.info("event recorded", {{"dossier_id", dossier_id},
                                         {"source", source},
                                         {"event_id", recorded->event_id},

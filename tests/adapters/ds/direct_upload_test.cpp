@@ -10,6 +10,7 @@
 #include "relais/host/http_client.h"
 #include "relais/sdk/signing.h"
 
+#include "checksum.h"
 #include "fake_ds.h"
 #include "push.h"
 #include "support/mock_http_server.h"
