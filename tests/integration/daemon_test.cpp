@@ -232,6 +232,24 @@ TEST_F(DaemonTest, BadDossiersGetAProblemNamingTheField) {
     expectProblem(unknown, 404);
 }
 
+// Identifiers become keys and file names: a 100 kB dossier id is refused, naming the field,
+// and nothing is stored.
+TEST_F(DaemonTest, OverlongIdentifiersAreRefusedNamingTheField) {
+    start();
+    std::string body = readSourceFile("tests/fixtures/bench/dossier.json");
+    body.replace(body.find("RS-2026-004217"), 14, std::string(100'000, '7'));
+    const auto refused = post("/v1/adapters/portail/inbound", body, kPortalKey);
+    expectProblem(refused, 400);
+    EXPECT_EQ(refused.json().find("field")->asString(), "source_key");
+    EXPECT_NE(refused.json().find("detail")->asString().find("256"), std::string::npos);
+
+    // 256 bytes pass.
+    body = readSourceFile("tests/fixtures/bench/dossier.json");
+    body.replace(body.find("RS-2026-004217"), 14, std::string(256, '7'));
+    const auto accepted = post("/v1/adapters/portail/inbound", body, kPortalKey);
+    EXPECT_EQ(accepted.status, 202) << accepted.body;
+}
+
 TEST_F(DaemonTest, UnknownRoutesAndMethodsAreProblems) {
     start();
     expectProblem(get("/v1/nothing-here", kAdminKey), 404);

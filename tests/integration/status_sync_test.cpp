@@ -379,6 +379,32 @@ TEST_F(StatusSyncTest, TheEventsApiValidatesStrictlyAndNamesTheField) {
     EXPECT_EQ(postEvent(target, inReviewBody(), "v-8", kPortalKey).status, 403);
 }
 
+// A refusal states its reasons (CRPA L211-2): without `message` it is refused before anything
+// is stored or pushed. Identifiers over `max-identifier` (256 bytes) are refused by name.
+TEST_F(StatusSyncTest, ARefusalNeedsItsMotivationAndIdentifiersAreBounded) {
+    start();
+    const std::string id = submit("RS-2026-100005");
+    waitForStatus(id, "acknowledged");
+    const std::string target = "/v1/dossiers/" + id + "/events";
+    ASSERT_EQ(postEvent(target, inReviewBody(), "m-1").status, 201);
+    HttpResult r = postEvent(target, R"({"type": "status_changed", "status": "refused"})", "m-2");
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(r.json().find("field")->asString(), "message") << r.body;
+    r = postEvent(target,
+                  R"({"type": "message", "message": "Bonjour", "source_event_key": ")" +
+                      std::string(5'000, 'k') + "\"}",
+                  "m-3");
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(r.json().find("field")->asString(), "source_event_key") << r.body;
+    // Nothing was recorded: the dossier is still in review, and the refusal with its
+    // motivation goes through.
+    r = postEvent(target,
+                  R"({"type": "status_changed", "status": "refused", "message": "Hors délai."})",
+                  "m-4");
+    EXPECT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(r.json().find("status")->asString(), "refused") << r.body;
+}
+
 // The `ok` polls of the fixture feed so far, from /metrics.
 long feedPolls(const std::string& metrics) {
     const std::string name = "relais_polls_total{connector=\"feed\",outcome=\"ok\"} ";

@@ -89,7 +89,8 @@ sdk::Result<sdk::Json> parseObject(std::string_view body) {
 
 }  // namespace
 
-sdk::Result<EventBody> parseEventBody(std::string_view text, sdk::Timestamp now) {
+sdk::Result<EventBody> parseEventBody(std::string_view text, sdk::Timestamp now,
+                                      std::size_t max_identifier_bytes) {
     auto parsed = parseObject(text);
     if (!parsed) return std::move(parsed).error();
     const sdk::Json& body = *parsed;
@@ -169,6 +170,11 @@ sdk::Result<EventBody> parseEventBody(std::string_view text, sdk::Timestamp now)
           std::pair{"source_version", &event.source_version}}) {
         auto value = stringMember(body, name, "");
         if (!value) return std::move(value).error();
+        if (value->size() > max_identifier_bytes) {
+            return invalid(name, "is " + std::to_string(value->size()) + " bytes long; at most " +
+                                     std::to_string(max_identifier_bytes) +
+                                     " are accepted (limits max-identifier)");
+        }
         *target = std::move(value).value();
     }
     if (const sdk::Json* based_on = body.find("based_on_version")) {

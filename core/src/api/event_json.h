@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -29,8 +30,11 @@ struct EventBody {
 /// `public` (default true), `occurred_at` (RFC 3339 with a zone; default `now`), `actor`,
 /// `source_event_key`, `source_version`, `based_on_version` (integer) and `documents`
 /// (array of `{name, url, content_type, sha256}`, `name` required). Unknown members and
-/// wrong types are `InvalidArgument` naming the member (`documents[1].name`).
-sdk::Result<EventBody> parseEventBody(std::string_view body, sdk::Timestamp now);
+/// wrong types are `InvalidArgument` naming the member (`documents[1].name`), as are an
+/// `actor`, `source_event_key` or `source_version` longer than `max_identifier_bytes` and a
+/// `refused` without its `message` (the motivation the law requires).
+sdk::Result<EventBody> parseEventBody(std::string_view body, sdk::Timestamp now,
+                                      std::size_t max_identifier_bytes);
 
 /// The answer to a recorded event (the same for an idempotent repeat).
 sdk::Json eventRecordJson(const std::string& dossier_id, const store::EventRecord& record);

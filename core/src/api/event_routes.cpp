@@ -55,7 +55,9 @@ http::Response recordBusinessEvent(Context& context, http::Request& request,
         return http::problem(400, "Bad Request", "Idempotency-Key is longer than 200 bytes",
                              "Idempotency-Key");
     }
-    auto body = parseEventBody(request.body, context.clock.now());
+    auto body =
+        parseEventBody(request.body, context.clock.now(),
+                       static_cast<std::size_t>(context.config.server.limits.max_identifier_bytes));
     if (!body) return http::problemFromError(body.error());
     store::EventWrite write;
     write.event = std::move(body->event);

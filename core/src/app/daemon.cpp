@@ -137,9 +137,10 @@ Daemon::Daemon(std::shared_ptr<const config::Config> config)
         *p.store, *p.delivery, p.clock, p.logger,
         pipeline::DispatcherOptions{delivery.workers, delivery.batch, delivery.lease_ms,
                                     delivery.idle_poll_ms, worker_name});
-    p.ingestor = std::make_unique<pipeline::Ingestor>(*p.store, *p.routes, *p.attachments,
-                                                      *p.dispatcher, p.clock, p.logger, p.metrics,
-                                                      delivery.lease_ms, worker_name);
+    p.ingestor = std::make_unique<pipeline::Ingestor>(
+        *p.store, *p.routes, *p.attachments, *p.dispatcher, p.clock, p.logger, p.metrics,
+        delivery.lease_ms, worker_name,
+        static_cast<std::size_t>(p.config->server.limits.max_identifier_bytes));
     p.poller =
         std::make_unique<pipeline::Poller>(*p.store, p.instances, p.clock, p.logger, p.metrics);
     // Status sync: events from everywhere through one path; pushes to the adapters that push.

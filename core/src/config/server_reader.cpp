@@ -50,6 +50,8 @@ void readLimits(const ElementReader& in, const xmlNode* element, LimitsConfig& l
     limits.max_queued = in.intAttribute(element, "max-queued", limits.max_queued, 0, 1'000'000);
     limits.max_json_depth =
         in.intAttribute(element, "max-json-depth", limits.max_json_depth, 1, 1024);
+    limits.max_identifier_bytes =
+        in.intAttribute(element, "max-identifier", limits.max_identifier_bytes, 16, 1024);
     if (xmlAttribute(element, "client-rate")) {
         limits.client_rate = in.rateAttribute(element, "client-rate");
     }

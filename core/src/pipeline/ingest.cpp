@@ -2,6 +2,8 @@
 #include "relais/pipeline/ingest.h"
 
 #include <algorithm>
+#include <optional>
+#include <string_view>
 
 #include "relais/common/crypto.h"
 #include "relais/log/log.h"
@@ -24,7 +26,7 @@ bool hasControlCharacter(std::string_view text) noexcept {
 Ingestor::Ingestor(store::Store& store, const RouteTable& routes,
                    const AttachmentFetcher& attachments, Dispatcher& dispatcher,
                    const sdk::Clock& clock, log::Logger& logger, metrics::Registry& metrics,
-                   std::int64_t lease_ms, std::string worker_name)
+                   std::int64_t lease_ms, std::string worker_name, std::size_t max_identifier_bytes)
     : store_(store),
       routes_(routes),
       attachments_(attachments),
@@ -33,7 +35,8 @@ Ingestor::Ingestor(store::Store& store, const RouteTable& routes,
       logger_(logger),
       metrics_(metrics),
       lease_ms_(lease_ms),
-      worker_name_(std::move(worker_name)) {}
+      worker_name_(std::move(worker_name)),
+      max_identifier_bytes_(max_identifier_bytes) {}
 
 sdk::Result<IngestResult> Ingestor::ingest(sdk::Dossier dossier, const std::string& raw_body,
                                            const std::string& raw_content_type,
@@ -42,6 +45,29 @@ sdk::Result<IngestResult> Ingestor::ingest(sdk::Dossier dossier, const std::stri
         return metrics_.counter("relais_ingest_total", "dossiers received, by adapter and outcome",
                                 {{"adapter", dossier.source}, {"outcome", std::string(outcome)}});
     };
+
+    // Identifiers become index keys and file names: a 100 kB dossier id is an attack or a
+    // bug, never a dossier.
+    const auto tooLong = [&](const std::string& value, const std::string& field,
+                             std::string_view what) -> std::optional<sdk::Error> {
+        if (value.size() <= max_identifier_bytes_) return std::nullopt;
+        counted("refused").increment();
+        return sdk::fail(sdk::ErrorCode::InvalidArgument,
+                         std::string(what) + " is " + std::to_string(value.size()) +
+                             " bytes long; at most " + std::to_string(max_identifier_bytes_) +
+                             " are accepted (limits max-identifier)",
+                         field);
+    };
+    if (auto refused = tooLong(dossier.source_key, "source_key", "the portal's dossier id")) {
+        return *refused;
+    }
+    if (auto refused = tooLong(dossier.procedure, "procedure", "the procedure code")) {
+        return *refused;
+    }
+    for (std::size_t i = 0; i < dossier.attachments.size(); ++i) {
+        const std::string field = "attachments[" + std::to_string(i) + "].name";
+        if (auto refused = tooLong(dossier.attachments[i].name, field, field)) return *refused;
+    }
 
     // Names a connector may turn into file names or keys: a control character has no
     // business there (a NUL is cut on the way through the store, so two keys could become

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -49,8 +50,12 @@ class Ingestor {
 public:
     Ingestor(store::Store& store, const RouteTable& routes, const AttachmentFetcher& attachments,
              Dispatcher& dispatcher, const sdk::Clock& clock, log::Logger& logger,
-             metrics::Registry& metrics, std::int64_t lease_ms, std::string worker_name);
+             metrics::Registry& metrics, std::int64_t lease_ms, std::string worker_name,
+             std::size_t max_identifier_bytes);
 
+    /// 0. Identifiers that become keys and file names (source key, procedure, attachment
+    ///    names) longer than `max_identifier_bytes` are refused (`InvalidArgument` naming
+    ///    the field), before anything is read or written.
     /// 1. A dossier already stored under (source, source key) is a replay: its id comes back,
     ///    nothing is fetched or written.
     /// 2. A procedure no route takes is refused (`InvalidArgument`, field `procedure`).
@@ -74,6 +79,7 @@ private:
     metrics::Registry& metrics_;
     std::int64_t lease_ms_;
     std::string worker_name_;
+    std::size_t max_identifier_bytes_;
 };
 
 }  // namespace relais::pipeline
