@@ -288,11 +288,12 @@ sdk::Result<Json> engagementValue(const ChampContext& c) {
 }
 
 sdk::Result<Json> carteValue(const ChampContext& c) {
-    const Json* areas = c.champ.find("geoAreas");
+    auto areas = listMember(c.champ.find("geoAreas"), c.field + ".geoAreas");
+    if (!areas) return std::move(areas).error();
     Json out = Json::array();
-    for (std::size_t i = 0; areas != nullptr && i < areas->size(); ++i) {
+    for (const Json& geo_area : **areas) {
         Json area = Json::object();
-        copyMembers(*areas->at(i), area,
+        copyMembers(geo_area, area,
                     {{"id", "id"},
                      {"source", "source"},
                      {"description", "description"},
@@ -359,10 +360,11 @@ sdk::Result<Json> pieceJustificativeValue(const ChampContext& c) {
 }
 
 sdk::Result<Json> repetitionValue(const ChampContext& c) {
-    const Json* rows = c.champ.find("rows");
+    auto rows = listMember(c.champ.find("rows"), c.field + ".rows");
+    if (!rows) return std::move(rows).error();
     Json out = Json::array();
-    for (std::size_t i = 0; rows != nullptr && i < rows->size(); ++i) {
-        const Json* champs = rows->at(i)->find("champs");
+    for (std::size_t i = 0; i < (*rows)->size(); ++i) {
+        const Json* champs = (**rows)[i].find("champs");
         if (champs == nullptr) continue;
         auto row =
             mapChampsArray(*champs, c.field + "[" + std::to_string(i) + "]", c.files, nullptr);

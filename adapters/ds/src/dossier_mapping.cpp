@@ -130,13 +130,15 @@ sdk::Result<std::optional<sdk::InboundEvent>> messageEvent(const Json& message, 
     event.payload = Json::object();
     event.payload.set("message", text(message, "body"));
     event.payload.set("author", !email.empty() && email == usager_email ? "usager" : "instructeur");
-    if (const Json* files = message.find("attachments"); files != nullptr && files->size() > 0) {
+    auto files = listMember(message.find("attachments"), where + ".attachments");
+    if (!files) return std::move(files).error();
+    if (!(*files)->empty()) {
         Json documents = Json::array();
-        for (std::size_t i = 0; i < files->size(); ++i) {
+        for (const Json& file : **files) {
             Json document = Json::object();
-            document.set("name", text(*files->at(i), "filename"));
-            document.set("url", text(*files->at(i), "url"));
-            document.set("content_type", text(*files->at(i), "contentType"));
+            document.set("name", text(file, "filename"));
+            document.set("url", text(file, "url"));
+            document.set("content_type", text(file, "contentType"));
             documents.push(std::move(document));
         }
         event.payload.set("documents", std::move(documents));
@@ -276,19 +278,19 @@ sdk::Result<MappedDossier> mapDossier(const DsSettings& settings, const Json& no
     dossier.fields.set(kMetaKey, std::move(meta));
     dossier.attachments = std::move(files.attachments);
 
-    if (const Json* traitements = node.find("traitements"); traitements != nullptr) {
-        for (std::size_t i = 0; i < traitements->size(); ++i) {
-            auto event = traitementEvent(*traitements->at(i), i, dossier.source_key);
-            if (!event) return std::move(event).error();
-            out.events.push_back(std::move(event).value());
-        }
+    auto traitements = listMember(node.find("traitements"), "traitements");
+    if (!traitements) return std::move(traitements).error();
+    for (std::size_t i = 0; i < (*traitements)->size(); ++i) {
+        auto event = traitementEvent((**traitements)[i], i, dossier.source_key);
+        if (!event) return std::move(event).error();
+        out.events.push_back(std::move(event).value());
     }
-    if (const Json* messages = node.find("messages"); messages != nullptr) {
-        for (std::size_t i = 0; i < messages->size(); ++i) {
-            auto event = messageEvent(*messages->at(i), i, dossier.source_key, usager_email);
-            if (!event) return std::move(event).error();
-            if (*event) out.events.push_back(std::move(**event));
-        }
+    auto messages = listMember(node.find("messages"), "messages");
+    if (!messages) return std::move(messages).error();
+    for (std::size_t i = 0; i < (*messages)->size(); ++i) {
+        auto event = messageEvent((**messages)[i], i, dossier.source_key, usager_email);
+        if (!event) return std::move(event).error();
+        if (*event) out.events.push_back(std::move(**event));
     }
     std::stable_sort(out.events.begin(), out.events.end(),
                      [](const sdk::InboundEvent& a, const sdk::InboundEvent& b) {

@@ -217,6 +217,27 @@ TEST(DossierMapping, BadMembersAreNamed) {
     EXPECT_EQ(bad_traitement.error().field, "traitements[0].dateTraitement");
 }
 
+// Found by tests/fuzz (ds_dossier): an object where DS sends a list has a member count but no
+// elements by index; it was read as a null reference.
+TEST(DossierMapping, AListMemberThatIsNotAListIsRefusedByName) {
+    const auto field = [](const std::string& extra) {
+        auto mapped = mapDossier(settings(), smallDossier("en_instruction", extra), "s");
+        return mapped ? std::string("(mapped)") : mapped.error().field;
+    };
+    EXPECT_EQ(field(R"("traitements":{"a":1})"), "traitements");
+    EXPECT_EQ(field(R"("messages":{"a":1})"), "messages");
+    EXPECT_EQ(field(R"("messages":[{"id":"m","createdAt":"2026-11-02T09:15:00+01:00",
+                                    "attachments":{"a":1}}])"),
+              "messages[0].attachments");
+    EXPECT_EQ(field(R"("champs":[{"__typename":"RepetitionChamp","label":"Enfants",
+                                  "rows":{"a":1}}])"),
+              "fields.enfants.rows");
+    EXPECT_EQ(field(R"("champs":[{"__typename":"CarteChamp","label":"Parcelle",
+                                  "geoAreas":{"a":1}}])"),
+              "fields.parcelle.geoAreas");
+    EXPECT_EQ(field(R"("traitements":null,"messages":null)"), "(mapped)");
+}
+
 TEST(DossierMapping, ADeletedDossierIsWithdrawn) {
     auto event =
         deletedDossierEvent(parse(R"({"id":"RGVsLTE=","number":12,"state":"en_construction",
