@@ -73,39 +73,40 @@ sdk::Result<void> pollDemarche(const DsSettings& settings, const GraphqlCall& ca
     }
 
     std::string latest;
-    if (const Json* nodes = dossiers->find("nodes"); nodes != nullptr) {
-        for (std::size_t i = 0; i < nodes->size(); ++i) {
-            const Json& node = *nodes->at(i);
-            if (node.isNull()) continue;  // DS hides a dossier it cannot show
-            auto mapped = mapDossier(settings, node, source);
-            if (!mapped) {
-                const Json* node_number = node.find("number");
-                return aboutDossier(std::move(mapped).error(),
-                                    node_number != nullptr ? std::to_string(node_number->asInt())
-                                                           : "#" + std::to_string(i));
-            }
-            const Json* modified = node.find("dateDerniereModification");
-            if (modified != nullptr && isLater(modified->asString(), latest)) {
-                latest = modified->asString();
-            }
-            for (auto& event : mapped->events) batch.events.push_back(std::move(event));
-            batch.dossiers.push_back(std::move(mapped->dossier));
+    auto dossier_nodes = listMember(dossiers->find("nodes"), "dossiers.nodes");
+    if (!dossier_nodes) return std::move(dossier_nodes).error();
+    const Json::Array& nodes = **dossier_nodes;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+        const Json& node = nodes[i];
+        if (node.isNull()) continue;  // DS hides a dossier it cannot show
+        auto mapped = mapDossier(settings, node, source);
+        if (!mapped) {
+            const Json* node_number = node.find("number");
+            return aboutDossier(std::move(mapped).error(),
+                                node_number != nullptr ? std::to_string(node_number->asInt())
+                                                       : "#" + std::to_string(i));
         }
+        const Json* modified = node.find("dateDerniereModification");
+        if (modified != nullptr && isLater(modified->asString(), latest)) {
+            latest = modified->asString();
+        }
+        for (auto& event : mapped->events) batch.events.push_back(std::move(event));
+        batch.dossiers.push_back(std::move(mapped->dossier));
     }
     const PageInfo dossiers_page = pageInfoOf(*dossiers);
     cursor.dossiers.pageRead(latest, dossiers_page.has_next_page, dossiers_page.end_cursor);
 
     std::string latest_deletion;
-    if (const Json* nodes = deleted->find("nodes"); nodes != nullptr) {
-        for (std::size_t i = 0; i < nodes->size(); ++i) {
-            if (nodes->at(i)->isNull()) continue;
-            auto event = deletedDossierEvent(*nodes->at(i));
-            if (!event) return std::move(event).error();
-            if (isLater(event->event.source_version, latest_deletion)) {
-                latest_deletion = event->event.source_version;
-            }
-            batch.events.push_back(std::move(event).value());
+    auto deleted_nodes = listMember(deleted->find("nodes"), "deletedDossiers.nodes");
+    if (!deleted_nodes) return std::move(deleted_nodes).error();
+    for (const Json& node : **deleted_nodes) {
+        if (node.isNull()) continue;
+        auto event = deletedDossierEvent(node);
+        if (!event) return std::move(event).error();
+        if (isLater(event->event.source_version, latest_deletion)) {
+            latest_deletion = event->event.source_version;
         }
+        batch.events.push_back(std::move(event).value());
     }
     const PageInfo deleted_page = pageInfoOf(*deleted);
     cursor.deleted.pageRead(latest_deletion, deleted_page.has_next_page, deleted_page.end_cursor);
