@@ -125,11 +125,15 @@ sdk::Result<std::optional<sdk::InboundEvent>> messageEvent(const Json& message, 
     event.source_event_key = "message:" + id;
     event.occurred_at = *occurred;
     const std::string email = text(message, "email");
+    const bool from_usager = !email.empty() && email == usager_email;
     event.actor = email;
-    event.is_public = true;
+    // The citizen's words are news for the back office and the timeline. The instructeurs'
+    // and DS's own (the deposit notice, relais's decisions and requests coming back) are on
+    // DS already: kept in the log, not shown again.
+    event.is_public = from_usager;
     event.payload = Json::object();
     event.payload.set("message", text(message, "body"));
-    event.payload.set("author", !email.empty() && email == usager_email ? "usager" : "instructeur");
+    event.payload.set("author", from_usager ? "usager" : "instructeur");
     auto files = listMember(message.find("attachments"), where + ".attachments");
     if (!files) return std::move(files).error();
     if (!(*files)->empty()) {

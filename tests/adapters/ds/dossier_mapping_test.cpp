@@ -120,6 +120,7 @@ TEST(DossierMapping, TraitementsAndMessagesBecomeEventsInTheOrderTheyHappened) {
     EXPECT_EQ(automatic.type, sdk::event_type::kMessage);
     EXPECT_EQ(automatic.source_event_key, "message:Q29tbWVudGFpcmUtOTEwMQ==");
     EXPECT_EQ(*automatic.payload.find("author"), Json("instructeur"));
+    EXPECT_FALSE(automatic.is_public);  // DS's own notice: already on DS, not news
 
     const sdk::Event& citizen = mapped->events[2].event;
     EXPECT_EQ(citizen.source_event_key, "message:Q29tbWVudGFpcmUtOTEwMg==");
