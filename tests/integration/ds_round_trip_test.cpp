@@ -26,6 +26,7 @@
 #include "support/http_call.h"
 #include "support/mock_http_server.h"
 #include "support/temp_dir.h"
+#include "support/wait.h"
 
 namespace relais::test {
 namespace {
@@ -87,17 +88,6 @@ protected:
 
     HttpResult get(const std::string& target) {
         return httpCall(daemon_->port(), "GET", target, {bearer(kAdminKey)});
-    }
-
-    // Waits (deadline 15 s) until `ready()` holds.
-    template <typename Ready>
-    void waitUntil(const std::string& what, Ready ready) {
-        const auto deadline = std::chrono::steady_clock::now() + 15s;
-        while (std::chrono::steady_clock::now() < deadline) {
-            if (ready()) return;
-            std::this_thread::sleep_for(10ms);
-        }
-        ADD_FAILURE() << "never " << what;
     }
 
     // The dossier's relais status.

@@ -21,6 +21,7 @@
 #include "support/http_call.h"
 #include "support/mock_http_server.h"
 #include "support/temp_dir.h"
+#include "support/wait.h"
 
 namespace relais::test {
 namespace {
@@ -102,17 +103,6 @@ protected:
     HttpResult postDecision(const std::string& body, const std::string& idempotency_key) {
         return httpCall(daemon_->port(), "POST", "/v1/links/urbanisme/URBA-2026-0042/events",
                         {bearer(kAppKey), {"Idempotency-Key", idempotency_key}}, body);
-    }
-
-    // Waits (deadline 15 s) until `ready()` holds.
-    template <typename Ready>
-    void waitUntil(const std::string& what, Ready ready) {
-        const auto deadline = std::chrono::steady_clock::now() + 15s;
-        while (std::chrono::steady_clock::now() < deadline) {
-            if (ready()) return;
-            std::this_thread::sleep_for(10ms);
-        }
-        ADD_FAILURE() << "never " << what;
     }
 
     // The reply zips in the outbox whose envelope carries state `code`.
