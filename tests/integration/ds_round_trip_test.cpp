@@ -34,6 +34,7 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr int kDemarche = 4242;
+constexpr int kUnroutedDemarche = 5310;  // followed, but no route takes its procedure
 const std::string kAdminKey = "admin-key-0123456789abcdef0";
 const std::string kAppKey = "application-key-0123456789";
 const std::string kWebhookKey = "ds-webhook-key-0123456789ab";
@@ -48,7 +49,10 @@ std::string statusBody(const std::string& status, const std::string& key,
 
 class DsRoundTripTest : public ::testing::Test {
 protected:
-    DsRoundTripTest() { mock_.addDemarche(kDemarche, "Inscription au périscolaire"); }
+    DsRoundTripTest() {
+        mock_.addDemarche(kDemarche, "Inscription au périscolaire");
+        mock_.addDemarche(kUnroutedDemarche, "Subventions aux associations");
+    }
 
     void start(const std::string& poll_interval = "50ms") {
         const std::string token = dir_.write("secrets/ds-token", "ds-token-rw\n");
@@ -59,8 +63,9 @@ protected:
             poll_interval + "\"><param name=\"endpoint\">" + mock_.graphqlUrl() +
             "</param><param name=\"token\">file:" + token +
             "</param><param name=\"instructeur-id\">" + ds_mock::Options().instructeur_id +
-            "</param><param name=\"demarches\">" + std::to_string(kDemarche) +
-            "</param><param name=\"procedure\">" + std::to_string(kDemarche) +
+            "</param><param name=\"demarches\">" + std::to_string(kDemarche) + ", " +
+            std::to_string(kUnroutedDemarche) + "</param><param name=\"procedure\">" +
+            std::to_string(kDemarche) +
             ":periscolaire</param><param name=\"timeout\">5s</param>"
             "<retry initial=\"20ms\" max=\"50ms\" give-up-after=\"1h\"/>"
             "</adapter></adapters>\n"
@@ -233,6 +238,24 @@ TEST_F(DsRoundTripTest, DsWebhookBringsTheDossierBeforeTheNextPoll) {
         "application/x-www-form-urlencoded");
     EXPECT_EQ(other.status, 400) << other.body;
     EXPECT_EQ(other.json().find("field")->asString(), "procedure_id") << other.body;
+}
+
+// A dossier no route takes is refused for good, counted and logged once; it blocks nothing.
+TEST_F(DsRoundTripTest, ADossierNoRouteTakesIsRefusedAndTheOthersComeThrough) {
+    const auto sample = ds_mock::loadSampleDossier("personne-physique-tous-champs.json");
+    mock_.addDossier(kUnroutedDemarche, sample);
+    const int number = mock_.addDossier(kDemarche, sample);
+    start();
+    (void)deliveredAndInReview(number);
+    waitUntil("counted the refusal", [&] {
+        return get("/metrics").body.find("relais_poll_refusals_total{adapter=\"ds-ville\"} 1") !=
+               std::string::npos;
+    });
+    // Read again at every poll (DS's watermark is inclusive), counted once.
+    std::this_thread::sleep_for(300ms);
+    EXPECT_NE(get("/metrics").body.find("relais_poll_refusals_total{adapter=\"ds-ville\"} 1"),
+              std::string::npos);
+    EXPECT_EQ(app_.count(), 1U);
 }
 
 TEST_F(DsRoundTripTest, AnInstructeursDecisionOnDsComesBackToRelais) {

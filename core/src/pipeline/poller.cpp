@@ -148,6 +148,13 @@ bool Poller::pollOnce(plugin::Instance& instance) {
     return batch->more;
 }
 
+bool Poller::firstRefusal(const std::string& instance, const std::string& source_key) {
+    const std::lock_guard lock(refused_mutex_);
+    // Bounded: past the cap, refusals are said again rather than remembered forever.
+    if (refused_.size() >= kMaxRememberedRefusals) refused_.clear();
+    return refused_.insert(instance + '\n' + source_key).second;
+}
+
 bool Poller::ingestPolled(plugin::Instance& instance, std::vector<sdk::Dossier>& dossiers) {
     const std::string& name = instance.name();
     for (auto& dossier : dossiers) {
@@ -162,13 +169,17 @@ bool Poller::ingestPolled(plugin::Instance& instance, std::vector<sdk::Dossier>&
                              {{"adapter", name}, {"source_key", key}, {"error", error.message}});
                 return false;
             }
-            metrics_
-                .counter("relais_poll_refusals_total",
-                         "dossiers read from a portal and refused for good, by adapter",
-                         {{"adapter", name}})
-                .increment();
-            logger_.error("polled dossier refused",
-                          {{"adapter", name}, {"source_key", key}, {"error", error.message}});
+            // A portal read again and again (DS's watermark is inclusive) brings a refused
+            // dossier back: said and counted once per run, not at every poll.
+            if (firstRefusal(name, key)) {
+                metrics_
+                    .counter("relais_poll_refusals_total",
+                             "dossiers read from a portal and refused for good, by adapter",
+                             {{"adapter", name}})
+                    .increment();
+                logger_.error("polled dossier refused",
+                              {{"adapter", name}, {"source_key", key}, {"error", error.message}});
+            }
             continue;
         }
         if (!result->created) continue;

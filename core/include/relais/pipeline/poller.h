@@ -3,9 +3,11 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstddef>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 namespace relais::store {
@@ -55,7 +57,8 @@ class DeliveryService;
 /// refused for good: a transient failure (store busy, portal attachment unreachable) leaves
 /// it where it was, so the same batch comes again. A dossier refused for good (no route for
 /// its procedure, a field its mapping refuses) is logged as an error and counted in
-/// `relais_poll_refusals_total`; the portal keeps it.
+/// `relais_poll_refusals_total`, once per run however often the portal brings it back; the
+/// portal keeps it.
 ///
 /// Threading: `start` and `stop` on the control thread.
 class Poller {
@@ -88,6 +91,10 @@ private:
     void loop(plugin::Instance& instance, std::int64_t interval_ms);
     /// Stores the batch's new dossiers; false when one failed in a way that may pass later.
     bool ingestPolled(plugin::Instance& instance, std::vector<sdk::Dossier>& dossiers);
+    /// True the first time (in this run) a dossier of `instance` is refused for good.
+    bool firstRefusal(const std::string& instance, const std::string& source_key);
+
+    static constexpr std::size_t kMaxRememberedRefusals = 10'000;
 
     store::Store& store_;
     plugin::InstanceManager& instances_;
@@ -99,6 +106,8 @@ private:
     DeliveryService* delivery_ = nullptr;
     std::vector<std::thread> threads_;
     std::atomic<bool> running_{false};
+    std::mutex refused_mutex_;  // guards refused_ (one poll thread per instance)
+    std::unordered_set<std::string> refused_;
     std::mutex mutex_;  // with cv_, for interruptible sleeps
     std::condition_variable cv_;
 };
