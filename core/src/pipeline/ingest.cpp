@@ -47,7 +47,8 @@ sdk::Result<IngestResult> Ingestor::ingest(sdk::Dossier dossier, const std::stri
     };
 
     // Identifiers become index keys and file names: a 100 kB dossier id is an attack or a
-    // bug, never a dossier.
+    // bug, never a dossier. (Attachment names are the citizen's file names, kept as given
+    // and reduced to a safe base name wherever they become a file: not bounded here.)
     const auto tooLong = [&](const std::string& value, const std::string& field,
                              std::string_view what) -> std::optional<sdk::Error> {
         if (value.size() <= max_identifier_bytes_) return std::nullopt;
@@ -63,10 +64,6 @@ sdk::Result<IngestResult> Ingestor::ingest(sdk::Dossier dossier, const std::stri
     }
     if (auto refused = tooLong(dossier.procedure, "procedure", "the procedure code")) {
         return *refused;
-    }
-    for (std::size_t i = 0; i < dossier.attachments.size(); ++i) {
-        const std::string field = "attachments[" + std::to_string(i) + "].name";
-        if (auto refused = tooLong(dossier.attachments[i].name, field, field)) return *refused;
     }
 
     // Names a connector may turn into file names or keys: a control character has no

@@ -52,8 +52,8 @@ struct LimitsConfig {
     int max_queued = 256;  ///< connections waiting for a thread
     int max_json_depth = 64;
     /// Longest identifier a caller may give (a portal's dossier id, a procedure code, an
-    /// attachment's file name, an event's source key or version): such names become keys,
-    /// index entries and file names. Longer ones get 400 naming the field.
+    /// event's actor, source key or version): such names become keys, index entries and
+    /// file names. Longer ones get 400 naming the field.
     int max_identifier_bytes = 256;
     /// Requests per second each client may make (token bucket refilled at this rate); 0: no
     /// limit unless the client sets its own.

@@ -53,9 +53,9 @@ public:
              metrics::Registry& metrics, std::int64_t lease_ms, std::string worker_name,
              std::size_t max_identifier_bytes);
 
-    /// 0. Identifiers that become keys and file names (source key, procedure, attachment
-    ///    names) longer than `max_identifier_bytes` are refused (`InvalidArgument` naming
-    ///    the field), before anything is read or written.
+    /// 0. Identifiers that become keys and file names (source key, procedure) longer than
+    ///    `max_identifier_bytes` are refused (`InvalidArgument` naming the field), before
+    ///    anything is read or written.
     /// 1. A dossier already stored under (source, source key) is a replay: its id comes back,
     ///    nothing is fetched or written.
     /// 2. A procedure no route takes is refused (`InvalidArgument`, field `procedure`).
