@@ -17,9 +17,10 @@
 //   - a mapped dossier: source key = the decimal `number`, procedure = the démarche's, the
 //     status its `state`'s, `fields` an object with an `_ds` object whose `files` has one
 //     entry per attachment and whose `demarche.number` is the node's; every `"attachment": i`
-//     of a file entry is a valid index; every event names the dossier, is public, has a
-//     `traitement:` or `message:` key and comes in time order; a status event's payload
-//     status is canonical;
+//     of a file entry is a valid index; every event names the dossier, has a
+//     `traitement:` or `message:` key and comes in time order, and is public exactly when it
+//     is a status change or the dossier's user's message; a status event's payload status is
+//     canonical;
 //   - mapChamps: the ids trees have the same keys as the fields tree; a champs array maps the
 //     same way twice (deterministic);
 //   - a deleted dossier: `withdrawn`, key `deleted:<id>`, source key = the number;
@@ -109,8 +110,14 @@ void checkMapped(const Json& node, const ds::MappedDossier& mapped) {
     for (std::size_t i = 0; i < mapped.events.size(); ++i) {
         const auto& inbound = mapped.events[i];
         RELAIS_FUZZ_CHECK(inbound.source_key == dossier.source_key, "an event for another key");
-        RELAIS_FUZZ_CHECK(inbound.event.is_public, "a private DS event");
         const std::string& key = inbound.event.source_event_key;
+        // Status changes are public; a message is public exactly when the dossier's user
+        // wrote it (the instructeurs' and DS's own are on DS already).
+        const Json* author = inbound.event.payload.find("author");
+        const bool from_usager = author != nullptr && author->asString() == "usager";
+        RELAIS_FUZZ_CHECK(
+            inbound.event.is_public == (key.starts_with("traitement:") || from_usager),
+            "a DS event public when it should not be, or the reverse");
         RELAIS_FUZZ_CHECK(key.starts_with("traitement:") || key.starts_with("message:"), key);
         if (i > 0) {
             RELAIS_FUZZ_CHECK(!(inbound.event.occurred_at < mapped.events[i - 1].event.occurred_at),
