@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
 /// @file
 /// The one decoder of `Transfer-Encoding: chunked` bodies (RFC 9112 §7.1), used by the HTTP
@@ -42,6 +43,45 @@ enum class ChunkedOutcome {
 struct ChunkedResult {
     ChunkedOutcome outcome = ChunkedOutcome::Complete;
     std::string detail;  ///< names what was wrong, not the data
+};
+
+/// The same decoder, fed: the server's event loop gives it the bytes of a connection as they
+/// arrive, in pieces of any size, and it keeps its place between them. `decodeChunkedBody`
+/// is this parser driven by a pull source, so both read exactly the same framing.
+class ChunkedParser {
+public:
+    enum class State { Incomplete, Complete, TooLarge, Malformed };
+
+    /// Accepts at most `limit` bytes of content in the body it appends to.
+    explicit ChunkedParser(std::size_t limit) noexcept : limit_(limit) {}
+
+    /// Consumes bytes of `data`, appending chunk content to `body`, and returns how many:
+    /// never a byte past the end of the body (a pipelined request after it stays where it
+    /// is), nothing once complete or failed.
+    std::size_t feed(std::string_view data, std::string& body);
+
+    State state() const noexcept { return state_; }
+    /// What is wrong (TooLarge, Malformed); names the fault, not the data.
+    const std::string& detail() const noexcept { return detail_; }
+    /// How many bytes the parser can take next without any risk of reading past the body:
+    /// the rest of the chunk's data inside a chunk, else 1 (it is inside a line).
+    std::size_t wanted() const noexcept;
+
+private:
+    enum class Step { SizeLine, Data, DataEnd, Trailer };
+
+    bool fail(State state, std::string detail);
+    bool takeSizeLine();
+    bool takeTrailerLine();
+
+    std::size_t limit_;
+    State state_ = State::Incomplete;
+    Step step_ = Step::SizeLine;
+    std::string line_;           // the line being received, terminator included
+    std::size_t remaining_ = 0;  // bytes of the current chunk still to come (Data, DataEnd)
+    std::size_t total_ = 0;      // content bytes accepted so far
+    int trailer_fields_ = 0;
+    std::string detail_;
 };
 
 /// Decodes a chunked body from `source` and appends its content to `body`, accepting at

@@ -48,8 +48,16 @@ struct LimitsConfig {
     int header_timeout_ms = 10'000;
     int body_timeout_ms = 120'000;  ///< to receive a whole body, from the end of the headers
     int keep_alive_timeout_ms = 60'000;
-    int max_threads = 32;  ///< HTTP worker threads
-    int max_queued = 256;  ///< connections waiting for a thread
+    int max_threads = 32;  ///< HTTP worker threads (request handlers)
+    int max_queued = 256;  ///< complete requests waiting for a worker; past it, 503
+    /// Connections open at once; past it new ones wait in the kernel's backlog. Bounded by
+    /// the process's file-descriptor limit (the daemon raises its soft limit to the hard one).
+    int max_connections = 16'384;
+    /// Connections open at once from one IP address; past it, a connection's request is
+    /// answered 503 (`Retry-After`) and the connection closed. 0: no limit.
+    int max_connections_per_address = 512;
+    /// Threads running the event loops that accept, read and write every connection.
+    int io_threads = 1;
     int max_json_depth = 64;
     /// Longest identifier a caller may give (a portal's dossier id, a procedure code, an
     /// event's actor, source key or version): such names become keys, index entries and
