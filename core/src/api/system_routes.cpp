@@ -85,9 +85,9 @@ void addSystemRoutes(http::Router& router, Context& context) {
                 [](http::Request&) {
                     return http::jsonResponse(200, sdk::Json::Object{{"status", "ok"}});
                 },
-                0});
+                0, true});
     router.add({"GET", "/readyz", "readyz", std::string(http::rights::kMetricsRead),
-                [&context](http::Request&) { return readiness(context); }, 0});
+                [&context](http::Request&) { return readiness(context); }, 0, true});
     router.add({"GET", "/metrics", "metrics", std::string(http::rights::kMetricsRead),
                 [&context](http::Request&) {
                     http::Response response;

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include <Poco/Net/StreamSocket.h>
+#include <openssl/ssl.h>
 
 /// @file
 /// The TLS client certificate of a connection, for authentication by certificate
@@ -12,14 +12,13 @@
 namespace relais::http::detail {
 
 /// The TLS client certificate of a connection, verified by the handshake against the
-/// server's `client-ca` (VERIFY_RELAXED or STRICT); empty fields without one.
+/// server's `client-ca` (verification requested, or required); empty fields without one.
 struct PeerCertificate {
     std::string sha256;  ///< of the DER form, lowercase hex
     std::string cn;
 };
 
-/// The certificate of `socket` (null: none), or empty fields when the connection is not
-/// TLS or the client presented none.
-PeerCertificate peerCertificate(Poco::Net::StreamSocket* socket);
+/// The certificate the client of `ssl` presented (null `ssl`: not TLS), or empty fields.
+PeerCertificate peerCertificate(SSL* ssl);
 
 }  // namespace relais::http::detail

@@ -4,18 +4,15 @@
 
 #include "relais/http/authenticator.h"
 
-#include "http/peer_certificate.h"
 #include "http/request_handler.h"
 #include "http/server_state.h"
 
 namespace relais::http::detail {
 
-void RequestHandler::authenticate(const Poco::Net::HTTPServerRequest& request) {
-    // Copies: `get` with a default returns a reference to that (temporary) default.
-    const std::string authorization = request.get("Authorization", "");
-    const std::string client_header = request.get("X-Relais-Client", "");
-    signature_header_ = request.get("X-Relais-Signature", "");
-    const PeerCertificate certificate = peerCertificate(socket_);
+void RequestHandler::authenticate(const RequestHead& head, const PeerCertificate& certificate) {
+    const std::string authorization = head.get("Authorization");
+    const std::string client_header = head.get("X-Relais-Client");
+    signature_header_ = head.get("X-Relais-Signature");
     Credentials credentials;
     credentials.authorization = authorization;
     credentials.raw_query = request_.raw_query;

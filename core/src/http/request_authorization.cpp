@@ -21,7 +21,9 @@ std::optional<Response> RequestHandler::authorize() {
     if (!client.hasRight(route_->right)) {
         auto answer = makeProblem(
             403, "client '" + client.name() + "' lacks the right '" + route_->right + "'");
-        tellRefusal(answer);
+        // Told to the refusal observer (the audit trail, a write) by `respond`, off the
+        // event loop.
+        audit_refusal_ = true;
         return answer;
     }
     return std::nullopt;

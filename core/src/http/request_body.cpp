@@ -1,12 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-#include <stdexcept>
 #include <string>
 
-#include <Poco/Exception.h>
-#include <Poco/Net/HTTPServerRequestImpl.h>
-#include <Poco/Net/HTTPServerSession.h>
-
-#include "http/chunked_body.h"
 #include "http/request_handler.h"
 #include "http/server_state.h"
 
@@ -24,64 +18,15 @@ void RequestHandler::checkDeclaredSize() {
     }
 }
 
-std::optional<Response> RequestHandler::readBody(Poco::Net::HTTPServerRequest& request) {
-    if (!chunked_ && content_length_ <= 0) return std::nullopt;
-    try {
-        return chunked_ ? readChunked(request) : readFixed(request.stream());
-    } catch (const Poco::TimeoutException&) {
-        close_ = true;
-        return makeProblem(408, "the body did not arrive in time");
-    } catch (const Poco::Exception& e) {
-        // Reset or broken connection: the answer will probably not arrive either.
-        close_ = true;
-        return makeProblem(400, "the body could not be read: " + e.message());
-    } catch (const std::exception& e) {
-        close_ = true;
-        return internalError(e.what());
-    }
-}
-
-std::optional<Response> RequestHandler::readFixed(std::istream& in) {
-    // Make the stream rethrow what its buffer throws (timeouts, resets) instead of only
-    // setting badbit, so that each failure gets its own status.
-    in.exceptions(std::ios::badbit);
-    std::string& body = request_.body;
-    const auto expected = static_cast<std::size_t>(content_length_);
-    body.resize(expected);
-    in.read(body.data(), static_cast<std::streamsize>(expected));
-    bytes_in_ = static_cast<std::size_t>(in.gcount());
-    if (bytes_in_ < expected) {
-        body.clear();
-        close_ = true;
-        return makeProblem(400, "the body ended after " + std::to_string(bytes_in_) + " of the " +
-                                    std::to_string(expected) +
-                                    " bytes announced by Content-Length");
-    }
+void RequestHandler::bodyRead(std::size_t bytes) noexcept {
+    bytes_in_ = bytes;
     body_consumed_ = true;
-    return std::nullopt;
 }
 
-std::optional<Response> RequestHandler::readChunked(Poco::Net::HTTPServerRequest& request) {
-    auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(&request);
-    if (impl == nullptr) throw std::logic_error("request does not come from Poco's HTTP server");
-    const auto result = readChunkedBody(impl->session(), body_limit_, request_.body);
+void RequestHandler::bodyFailed(Response answer) noexcept {
     bytes_in_ = request_.body.size();
-    switch (result.outcome) {
-        case ChunkedOutcome::Complete:
-            body_consumed_ = true;
-            return std::nullopt;
-        case ChunkedOutcome::TooLarge:
-            request_.body.clear();
-            close_ = true;
-            return makeProblem(
-                413, "the body exceeds the limit of " + std::to_string(body_limit_) + " bytes");
-        case ChunkedOutcome::Malformed:
-        case ChunkedOutcome::Truncated:
-            break;
-    }
     request_.body.clear();
-    close_ = true;
-    return makeProblem(400, "malformed chunked body: " + result.detail);
+    refuse(std::move(answer), true);
 }
 
 }  // namespace relais::http::detail

@@ -17,22 +17,22 @@ bool isDigits(std::string_view text) noexcept {
 
 }  // namespace
 
-void RequestHandler::checkFraming(const Poco::Net::HTTPServerRequest& request) {
+void RequestHandler::checkFraming(const RequestHead& head) {
     const auto& limits = state_.limits();
     // Headers and framing (RFC 9112 §6). Anything ambiguous is refused and the connection
     // closed: two parties reading a body's length differently is how requests get smuggled.
-    if (static_cast<int>(request.size()) > limits.max_header_fields) {
+    if (static_cast<int>(head.fields.size()) > limits.max_header_fields) {
         return refuse(
-            makeProblem(431, "the request has " + std::to_string(request.size()) +
+            makeProblem(431, "the request has " + std::to_string(head.fields.size()) +
                                  " header fields; at most " +
                                  std::to_string(limits.max_header_fields) + " are accepted"),
             true);
     }
-    request_.headers.reserve(request.size());
+    request_.headers.reserve(head.fields.size());
     int content_lengths = 0;
     int transfer_encodings = 0;
     std::string_view content_length;
-    for (const auto& [name, value] : request) {
+    for (const auto& [name, value] : head.fields) {
         request_.headers.emplace_back(name, value);
         if (common::equalsIgnoreCase(name, "Content-Length")) {
             ++content_lengths;
@@ -45,7 +45,7 @@ void RequestHandler::checkFraming(const Poco::Net::HTTPServerRequest& request) {
         return refuse(makeProblem(400, "the request has more than one Transfer-Encoding"), true);
     }
     if (transfer_encodings == 1) {
-        const auto coding = common::trim(request.get("Transfer-Encoding"));
+        const auto coding = common::trim(head.get("Transfer-Encoding"));
         if (!common::equalsIgnoreCase(coding, "chunked")) {
             return refuse(makeProblem(501, "Transfer-Encoding '" + std::string(coding) +
                                                "' is not supported; use chunked or "

@@ -5,7 +5,7 @@
 #include <memory>
 #include <utility>
 
-#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPResponse.h>
 
 #include "relais/common/crypto.h"
 #include "relais/http/caller.h"
@@ -41,28 +41,17 @@ Response makeProblem(int status, std::string_view detail, std::string_view field
     return problem(status, reasonFor(status), detail, field);
 }
 
-RequestHandler::RequestHandler(ServerState& state) : state_(state), started_(Clock::now()) {
+RequestHandler::RequestHandler(ServerState& state, std::string remote_address)
+    : state_(state), started_(Clock::now()) {
+    request_.remote_address = std::move(remote_address);
     state_.beginRequest();
 }
-RequestHandler::~RequestHandler() {
-    // The next request on this connection has the keep-alive wait, then its own header
-    // deadline.
-    if (socket_ != nullptr) {
-        const auto& limits = state_.limits();
-        state_.guard().arm(*socket_, ConnectionGuard::Clock::now() +
-                                         std::chrono::milliseconds(limits.keep_alive_timeout_ms) +
-                                         std::chrono::milliseconds(limits.header_timeout_ms));
-    }
-    state_.endRequest();
-}
 
-void RequestHandler::prepare(const Poco::Net::HTTPServerRequest& request) noexcept {
+RequestHandler::~RequestHandler() { state_.endRequest(); }
+
+void RequestHandler::prepare(RequestHead& head, const PeerCertificate& peer) noexcept {
     try {
-        // Poco hands the factory a const request; the socket is only watched from here.
-        auto* impl = dynamic_cast<Poco::Net::HTTPServerRequestImpl*>(
-            const_cast<Poco::Net::HTTPServerRequest*>(&request));
-        if (impl != nullptr) socket_ = &impl->socket();
-        check(request);
+        check(head, peer);
     } catch (const std::exception& e) {
         refusal_ = internalError(e.what());
         close_ = true;
@@ -71,75 +60,75 @@ void RequestHandler::prepare(const Poco::Net::HTTPServerRequest& request) noexce
         close_ = true;
     }
     body_consumed_ = !chunked_ && content_length_ <= 0;
-    if (socket_ != nullptr) {
-        // Headers are in: the body (if any) has its own deadline; handling has none.
-        if (body_consumed_ || refusal_) {
-            state_.guard().disarm(*socket_);
-        } else {
-            state_.guard().arm(*socket_,
-                               ConnectionGuard::Clock::now() +
-                                   std::chrono::milliseconds(state_.limits().body_timeout_ms));
-        }
-    }
 }
 
-void RequestHandler::check(const Poco::Net::HTTPServerRequest& request) {
-    request_.method = request.getMethod();
-    request_.request_id = sanitiseRequestId(request.get("X-Request-Id", ""));
-    request_.remote_address = request.clientAddress().toString();
+void RequestHandler::check(RequestHead& head, const PeerCertificate& peer) {
+    request_.method = head.method;
+    minor_version_ = head.minor_version;
+    keep_alive_ = head.keepAlive();
+    expect_continue_ = minor_version_ >= 1 && head.expectsContinue();
+    request_.request_id = sanitiseRequestId(head.get("X-Request-Id"));
 
     // Each stage refuses (sets `refusal_`) or lets the next one run.
-    checkFraming(request);
-    if (!refusal_) checkTarget(request);
+    checkFraming(head);
+    if (!refusal_) checkTarget(head);
     if (!refusal_) matchRoute();
-    if (!refusal_ && !route_->right.empty()) authenticate(request);
+    if (!refusal_ && !route_->right.empty()) authenticate(head, peer);
     if (!refusal_) checkDeclaredSize();
 }
 
-void RequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request,
-                                   Poco::Net::HTTPServerResponse& response) {
+RequestHandler::Body RequestHandler::body() const noexcept {
+    if (refusal_ || body_consumed_) return Body::None;
+    return chunked_ ? Body::Chunked : Body::Fixed;
+}
+
+bool RequestHandler::immediate() const noexcept {
+    if (refusal_) return !audit_refusal_;
+    return route_ != nullptr && route_->immediate && !body_signature_pending_;
+}
+
+std::string RequestHandler::respond() noexcept {
     Response answer;
-    bool refused = true;  // answered by the server, before the route's handler
-    if (refusal_) {
-        answer = std::move(*refusal_);
-    } else if (auto body_error = readBody(request)) {
-        answer = std::move(*body_error);
-    } else {
-        if (socket_ != nullptr) state_.guard().disarm(*socket_);
-        if (auto signature_error = checkBodySignature()) {
+    try {
+        if (request_.request_id.empty()) request_.request_id = common::uuidV4();
+        bool refused = true;  // answered by the server, before the route's handler
+        if (refusal_) {
+            answer = std::move(*refusal_);
+        } else if (auto signature_error = checkBodySignature()) {
             answer = std::move(*signature_error);
         } else {
             refused = false;
             answer = invoke();
             if (answer.status == 403 && !answer.audited) tellRefusal(answer);
         }
-    }
-    if (refused && route_ != nullptr) shapeRefusal(answer);
-    try {
-        send(response, answer);
+        if (refused && audit_refusal_) tellRefusal(answer);
+        if (refused && route_ != nullptr) shapeRefusal(answer);
+        return serialise(answer);
     } catch (const std::exception& e) {
-        // Nothing more can be said to this client; the request is still counted and logged.
+        // Out of memory while writing the answer: the connection closes without one.
         close_ = true;
-        response.setKeepAlive(false);
+        status_ = 500;
         state_.errorLogger().warn("response not sent",
                                   {{"request_id", request_.request_id}, {"error", e.what()}});
+        return {};
     }
+}
 
+void RequestHandler::finish(bool written) noexcept {
+    if (!written) close_ = true;
     ServerState::Outcome outcome;
     outcome.method = request_.method;
     outcome.raw_path = raw_path_;
     outcome.route = route_;
-    outcome.status = answer.status;
+    outcome.status = status_;
     outcome.bytes_in = bytes_in_;
-    outcome.bytes_out = bytes_out_;
+    outcome.bytes_out = written ? bytes_out_ : 0;
     outcome.seconds = std::chrono::duration<double>(Clock::now() - started_).count();
     outcome.client =
         request_.client != nullptr ? std::string_view(request_.client->name()) : std::string_view();
     outcome.request_id = request_.request_id;
     outcome.remote = request_.remote_address;
     state_.record(outcome);
-
-    if (close_ && !body_consumed_) linger(request);
 }
 
 void RequestHandler::tellRefusal(const Response& answer) noexcept try {
@@ -193,17 +182,6 @@ Response RequestHandler::internalError(std::string_view what) {
     return makeProblem(500,
                        "the request could not be handled because of an internal error; "
                        "the operator can find it in the logs under this request id");
-}
-
-Poco::Net::HTTPRequestHandler* HandlerFactory::createRequestHandler(
-    const Poco::Net::HTTPServerRequest& request) {
-    auto handler = std::make_unique<RequestHandler>(state_);
-    handler->prepare(request);
-    if (handler->refusal()) {
-        request.response().setStatus(
-            static_cast<Poco::Net::HTTPResponse::HTTPStatus>(handler->refusal()->status));
-    }
-    return handler.release();
 }
 
 }  // namespace relais::http::detail

@@ -4,27 +4,24 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <istream>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/StreamSocket.h>
-
 #include "relais/http/request.h"
 #include "relais/http/router.h"
 
+#include "http/head_parser.h"
+#include "http/peer_certificate.h"
+
 /// @file
 /// The per-request handling of the HTTP server (internal to relais_http): what happens
-/// between Poco having read a request's headers and the response leaving, in the order
-/// documented in `relais/http/server.h`. The handler's stages are implemented one per file:
-/// request_handler.cpp (life cycle, factory), request_framing.cpp, request_routing.cpp,
-/// request_authentication.cpp (with peer_certificate.h), request_authorization.cpp (rate
-/// and rights), request_body.cpp, response_sending.cpp, lingering_close.cpp.
+/// between a request's head having arrived and its response having left, in the order
+/// documented in `relais/http/server.h`. The connection (connection.h) moves the bytes;
+/// this decides. The stages are implemented one per file: request_handler.cpp (life
+/// cycle), request_framing.cpp, request_routing.cpp, request_authentication.cpp (with
+/// peer_certificate.h), request_authorization.cpp (rate and rights), request_body.cpp,
+/// response_sending.cpp.
 
 namespace relais::http::detail {
 
@@ -41,39 +38,69 @@ std::string reasonFor(int status);
 /// A problem document with the standard title of `status`.
 Response makeProblem(int status, std::string_view detail, std::string_view field = {});
 
-/// One request, from the end of its headers to the end of its response. Created by the
-/// factory on a connection thread, deleted by Poco once `handleRequest` returned (or
-/// threw); counts itself in flight for its whole life.
-class RequestHandler final : public Poco::Net::HTTPRequestHandler {
+/// One request, from the end of its head to the end of its response; counts itself in
+/// flight for its whole life. Used by one thread at a time: the connection's event loop,
+/// then (for `respond`) a worker, then the event loop again.
+class RequestHandler {
 public:
-    explicit RequestHandler(ServerState& state);
-    ~RequestHandler() override;
+    /// How the body is framed, once `prepare` let the request through.
+    enum class Body { None, Fixed, Chunked };
+
+    RequestHandler(ServerState& state, std::string remote_address);
+    ~RequestHandler();
     RequestHandler(const RequestHandler&) = delete;
     RequestHandler& operator=(const RequestHandler&) = delete;
 
-    /// The checks before the body. Never throws: an unexpected failure becomes a 500.
-    void prepare(const Poco::Net::HTTPServerRequest& request) noexcept;
-    const std::optional<Response>& refusal() const noexcept { return refusal_; }
-
-    void handleRequest(Poco::Net::HTTPServerRequest& request,
-                       Poco::Net::HTTPServerResponse& response) override;
-
-private:
-    void check(const Poco::Net::HTTPServerRequest& request);
-    // The stages of `check`, in order (request_framing.cpp, request_routing.cpp,
-    // request_authentication.cpp, request_body.cpp); each refuses or returns.
-    void checkFraming(const Poco::Net::HTTPServerRequest& request);
-    void checkTarget(const Poco::Net::HTTPServerRequest& request);
-    void matchRoute();
-    void authenticate(const Poco::Net::HTTPServerRequest& request);
-    void checkDeclaredSize();
-    void refuse(Response response, bool close = false) {
-        refusal_ = std::move(response);
+    /// The checks before the body (framing, target, route, authentication with `peer`,
+    /// rate and right, declared size). Never throws: an unexpected failure becomes a 500.
+    void prepare(RequestHead& head, const PeerCertificate& peer) noexcept;
+    /// Answers with `answer` without running the route (an unparsable head, a connection
+    /// beyond its address's limit, no worker free); the connection closes when `close`.
+    void refuse(Response answer, bool close = false) {
+        refusal_ = std::move(answer);
         close_ = close_ || close;
     }
-    std::optional<Response> readBody(Poco::Net::HTTPServerRequest& request);
-    std::optional<Response> readFixed(std::istream& in);
-    std::optional<Response> readChunked(Poco::Net::HTTPServerRequest& request);
+    bool refused() const noexcept { return refusal_.has_value(); }
+    /// The connection closes after this response (it carried its share of requests).
+    void closeAfterResponse() noexcept { close_ = true; }
+
+    Body body() const noexcept;
+    std::int64_t contentLength() const noexcept { return content_length_; }
+    std::size_t bodyLimit() const noexcept { return body_limit_; }
+    /// Where the connection puts the body's content.
+    std::string& bodyBuffer() noexcept { return request_.body; }
+    /// The whole body arrived (`bytes` on the wire).
+    void bodyRead(std::size_t bytes) noexcept;
+    /// The body could not be read (too large, malformed): answered with `answer`, and the
+    /// connection closes.
+    void bodyFailed(Response answer) noexcept;
+    /// Whether `Expect: 100-continue` asked for an interim answer before the body.
+    bool wantsContinue() const noexcept { return expect_continue_ && !refusal_; }
+    /// Whether `respond` may run on the event loop: the route is `Endpoint::immediate`, or
+    /// the request is refused with nothing to write to the audit trail.
+    bool immediate() const noexcept;
+
+    /// Runs the request (its refusal, or the body signature check and the route's
+    /// handler) and returns the response as bytes for the wire. Never throws.
+    std::string respond() noexcept;
+    /// Whether the connection must close after the response.
+    bool closeAfter() const noexcept { return close_; }
+    /// Whether the request's body is entirely off the connection (else the connection
+    /// closes, lingering so that the client still sending sees the answer).
+    bool bodyConsumed() const noexcept { return body_consumed_; }
+    /// Counts the request and writes its access-log line, once the response is written
+    /// (`written` false: it could not be).
+    void finish(bool written) noexcept;
+
+private:
+    void check(RequestHead& head, const PeerCertificate& peer);
+    // The stages of `check`, in order (request_framing.cpp, request_routing.cpp,
+    // request_authentication.cpp, request_body.cpp); each refuses or returns.
+    void checkFraming(const RequestHead& head);
+    void checkTarget(const RequestHead& head);
+    void matchRoute();
+    void authenticate(const RequestHead& head, const PeerCertificate& peer);
+    void checkDeclaredSize();
     std::optional<Response> checkBodySignature();
     std::optional<Response> authorize();
     void tellRefusal(const Response& answer) noexcept;
@@ -81,48 +108,28 @@ private:
     void shapeRefusal(Response& answer) noexcept;
     Response invoke();
     Response internalError(std::string_view what);
-    void send(Poco::Net::HTTPServerResponse& response, Response& answer);
-    void linger(Poco::Net::HTTPServerRequest& request) noexcept;
+    std::string serialise(Response& answer);
 
     ServerState& state_;
     Clock::time_point started_;
     Request request_;
     std::string raw_path_;
+    int minor_version_ = 1;
+    bool keep_alive_ = false;
+    bool expect_continue_ = false;
     const Endpoint* route_ = nullptr;
     std::optional<Response> refusal_;
+    int status_ = 0;
     bool close_ = false;                // close the connection after the response
     bool chunked_ = false;              // `Transfer-Encoding: chunked`
     std::int64_t content_length_ = -1;  // -1: no Content-Length
-    bool body_consumed_ = false;        // nothing of the body is left on the connection
+    bool body_consumed_ = true;         // nothing of the body is left on the connection
     std::size_t body_limit_ = 0;
     std::size_t bytes_in_ = 0;
     std::size_t bytes_out_ = 0;
-    Poco::Net::StreamSocket* socket_ = nullptr;  // the connection's, for its deadlines
-    std::string signature_header_;               // `X-Relais-Signature`, for `checkBodySignature`
-    bool body_signature_pending_ = false;        // the client signed its body
-};
-
-/// Creates one handler per request. Owned by Poco's HTTPServer (reference counted).
-class HandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
-public:
-    explicit HandlerFactory(ServerState& state) noexcept : state_(state) {}
-
-    /// Runs the checks that come before the body (framing, route, authentication, right,
-    /// declared size). A refused request gets its error status set on the response right
-    /// away, so that Poco does not send `100 Continue` for a body we will not read.
-    Poco::Net::HTTPRequestHandler* createRequestHandler(
-        const Poco::Net::HTTPServerRequest& request) override;
-
-    /// Tells every connection the server stopped (`abort`: shut their sockets), as Poco's
-    /// HTTPServer::stopAll does through this protected event.
-    void stopConnections(const void* server, bool abort) {
-        HTTPRequestHandlerFactory::serverStopped(server, abort);
-    }
-    /// The event `stopConnections` fires (`abort` as argument); each connection listens.
-    Poco::BasicEvent<const bool>& stopEvent() noexcept { return serverStopped; }
-
-private:
-    ServerState& state_;
+    std::string signature_header_;         // `X-Relais-Signature`, for `checkBodySignature`
+    bool body_signature_pending_ = false;  // the client signed its body
+    bool audit_refusal_ = false;           // a 403 of the rights check, for the observer
 };
 
 }  // namespace relais::http::detail

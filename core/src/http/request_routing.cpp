@@ -10,11 +10,11 @@
 
 namespace relais::http::detail {
 
-void RequestHandler::checkTarget(const Poco::Net::HTTPServerRequest& request) {
+void RequestHandler::checkTarget(const RequestHead& head) {
     // Target.
     std::string_view raw_path;
     std::string_view raw_query;
-    if (!url::splitTarget(request.getURI(), raw_path, raw_query)) {
+    if (!url::splitTarget(head.target, raw_path, raw_query)) {
         return refuse(makeProblem(400, "the request target must be a path starting with '/'"),
                       true);
     }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include <algorithm>
-#include <ostream>
+#include <array>
+#include <cstdio>
+#include <ctime>
 #include <string>
 
 #include "relais/common/strings.h"
@@ -33,9 +35,31 @@ bool isFramingHeader(std::string_view name) noexcept {
            common::equalsIgnoreCase(name, "X-Request-Id");
 }
 
+/// The `Date` header's value (RFC 9110 §5.6.7), formatted once a second per thread.
+std::string_view httpDate() {
+    thread_local std::time_t formatted_at = 0;
+    thread_local std::array<char, 64> text{};
+    const std::time_t now = std::time(nullptr);
+    if (now != formatted_at) {
+        // By hand rather than strftime: day and month names must not follow the locale.
+        static constexpr std::array<const char*, 7> kDays = {"Sun", "Mon", "Tue", "Wed",
+                                                             "Thu", "Fri", "Sat"};
+        static constexpr std::array<const char*, 12> kMonths = {
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+        std::tm utc{};
+        gmtime_r(&now, &utc);
+        std::snprintf(text.data(), text.size(), "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                      kDays.at(static_cast<std::size_t>(utc.tm_wday)), utc.tm_mday,
+                      kMonths.at(static_cast<std::size_t>(utc.tm_mon)), utc.tm_year + 1900,
+                      utc.tm_hour, utc.tm_min, utc.tm_sec);
+        formatted_at = now;
+    }
+    return text.data();
+}
+
 }  // namespace
 
-void RequestHandler::send(Poco::Net::HTTPServerResponse& response, Response& answer) {
+std::string RequestHandler::serialise(Response& answer) {
     if (answer.status < 100 || answer.status > 999) {
         answer = internalError("handler returned HTTP status " + std::to_string(answer.status));
     }
@@ -47,11 +71,29 @@ void RequestHandler::send(Poco::Net::HTTPServerResponse& response, Response& ans
             answer.body = parsed->dump();
         }
     }
+    status_ = answer.status;
     // An unread body would be parsed as the next request on this connection.
-    if (state_.stopping() || !body_consumed_) close_ = true;
+    if (state_.stopping() || !body_consumed_ || !keep_alive_) close_ = true;
 
-    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status),
-                                reasonFor(answer.status));
+    std::string wire;
+    wire.reserve(256 + answer.body.size());
+    wire += minor_version_ == 0 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    wire += std::to_string(answer.status);
+    wire += ' ';
+    wire += reasonFor(answer.status);
+    wire += "\r\nDate: ";
+    wire += httpDate();
+    const auto header = [&wire](std::string_view name, std::string_view value) {
+        wire += "\r\n";
+        wire += name;
+        wire += ": ";
+        wire += value;
+    };
+    if (close_) {
+        header("Connection", "close");
+    } else if (minor_version_ == 0) {
+        header("Connection", "Keep-Alive");
+    }
     bool has_cache_control = false;
     for (const auto& [name, value] : answer.headers) {
         if (!isToken(name) || !isSafeHeaderValue(value) || isFramingHeader(name)) {
@@ -61,32 +103,25 @@ void RequestHandler::send(Poco::Net::HTTPServerResponse& response, Response& ans
             continue;
         }
         has_cache_control = has_cache_control || common::equalsIgnoreCase(name, "Cache-Control");
-        response.add(name, value);
+        header(name, value);
     }
-    response.set("X-Request-Id", request_.request_id);
-    response.set("X-Content-Type-Options", "nosniff");
+    header("X-Request-Id", request_.request_id);
+    header("X-Content-Type-Options", "nosniff");
     // Answers carry personal data more often than not: no cache keeps them unless the
     // handler says otherwise.
-    if (!has_cache_control) response.set("Cache-Control", "no-store");
-    if (close_) response.setKeepAlive(false);
+    if (!has_cache_control) header("Cache-Control", "no-store");
 
-    const bool no_body = answer.status < 200 || answer.status == 204 || answer.status == 304 ||
-                         request_.method == "HEAD";
+    const bool no_body = answer.status < 200 || answer.status == 204 || answer.status == 304;
     if (!no_body) {
-        if (!answer.content_type.empty()) response.setContentType(answer.content_type);
-        response.setContentLength64(static_cast<Poco::Int64>(answer.body.size()));
+        if (!answer.content_type.empty()) header("Content-Type", answer.content_type);
+        header("Content-Length", std::to_string(answer.body.size()));
     }
-    std::ostream& out = response.send();
-    if (!no_body) {
-        out.write(answer.body.data(), static_cast<std::streamsize>(answer.body.size()));
+    wire += "\r\n\r\n";
+    if (!no_body && request_.method != "HEAD") {
+        wire += answer.body;
         bytes_out_ = answer.body.size();
     }
-    out.flush();
-    if (!out) {
-        // The client went away: nothing more to say to it, and nothing to keep alive.
-        response.setKeepAlive(false);
-        close_ = true;
-    }
+    return wire;
 }
 
 }  // namespace relais::http::detail

@@ -16,7 +16,6 @@
 #include "relais/http/server.h"
 #include "relais/log/log.h"
 
-#include "http/connection_guard.h"
 #include "http/rate_limiter.h"
 
 namespace relais::metrics {
@@ -56,7 +55,6 @@ public:
     const Router& router() const noexcept { return router_; }
     const Authenticator& authenticator() const noexcept { return authenticator_; }
     RateLimiter& rateLimiter() noexcept { return rate_limiter_; }
-    ConnectionGuard& guard() noexcept { return guard_; }
     /// Tells the refusal observer, if any; never throws.
     void refused(const Refusal& refusal) noexcept;
     log::Logger& errorLogger() noexcept { return error_logger_; }
@@ -93,7 +91,6 @@ private:
     const Router& router_;
     const Authenticator& authenticator_;
     RateLimiter rate_limiter_;
-    ConnectionGuard guard_;
     RefusalObserver refusal_observer_;
     metrics::Registry& metrics_;
     bool access_log_;

@@ -36,6 +36,10 @@ struct Endpoint {
     Handler handler;
     /// Largest body accepted; 0: the server's limit.
     std::size_t max_body_bytes = 0;
+    /// Answered on the event loop, never queued behind the workers: only for handlers
+    /// that are quick and never wait on anything (health checks), so that they still
+    /// answer when every worker is busy.
+    bool immediate = false;
 };
 
 struct Match {
