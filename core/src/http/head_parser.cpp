@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "relais/common/strings.h"
+#include "relais/sdk/text.h"
 
 namespace relais::http::detail {
 namespace {
@@ -49,27 +50,19 @@ bool isToken(std::string_view text) noexcept {
     return true;
 }
 
-bool isControl(char c) noexcept {
-    const auto byte = static_cast<unsigned char>(c);
-    return byte < 0x20 || byte == 0x7F;
-}
-
-std::string_view trimBlanks(std::string_view text) noexcept {
-    const auto first = text.find_first_not_of(" \t");
-    if (first == std::string_view::npos) return {};
-    return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
-
 std::string malformed(std::string_view fault) {
     return "the request line or headers are malformed (" + std::string(fault) + ")";
 }
 
-// Whether the comma-separated list `value` holds `token` (case-insensitive).
-bool listHas(std::string_view value, std::string_view token) {
-    for (const auto& item : common::splitTrimmed(value, ',')) {
-        if (common::equalsIgnoreCase(item, token)) return true;
+// Whether the comma-separated list `list` holds `token` (case-insensitive).
+bool listHas(std::string_view list, std::string_view token) noexcept {
+    for (;;) {
+        const auto comma = list.find(',');
+        if (common::equalsIgnoreCase(sdk::text::trimSpacesAndTabs(list.substr(0, comma)), token))
+            return true;
+        if (comma == std::string_view::npos) return false;
+        list.remove_prefix(comma + 1);
     }
-    return false;
 }
 
 }  // namespace
@@ -89,14 +82,10 @@ std::string RequestHead::get(std::string_view name, std::string_view fallback) c
 bool RequestHead::keepAlive() const noexcept {
     bool close = false;
     bool keep_alive = false;
-    try {
-        for (const auto& [field, value] : fields) {
-            if (!common::equalsIgnoreCase(field, "Connection")) continue;
-            close = close || listHas(value, "close");
-            keep_alive = keep_alive || listHas(value, "keep-alive");
-        }
-    } catch (...) {
-        return false;  // only on allocation failure: closing is the safe answer
+    for (const auto& [field, value] : fields) {
+        if (!common::equalsIgnoreCase(field, "Connection")) continue;
+        close = close || listHas(value, "close");
+        keep_alive = keep_alive || listHas(value, "keep-alive");
     }
     if (close) return false;
     return minor_version >= 1 || keep_alive;
@@ -220,8 +209,8 @@ bool HeadParser::takeRequestLine(std::string_view line) {
         return fail(400, malformed("a request line without method, target and version"));
     }
     if (target.empty()) return fail(400, malformed("an empty request target"));
-    for (const char c : target) {
-        if (isControl(c)) return fail(400, malformed("a control character in the target"));
+    if (sdk::text::hasControlCharacter(target)) {
+        return fail(400, malformed("a control character in the target"));
     }
     const std::string_view version = line.substr(target_end + 1);
     if (version.size() != kVersionPrefix.size() + 1 || !version.starts_with(kVersionPrefix) ||
@@ -249,7 +238,7 @@ bool HeadParser::takeField(std::string_view line) {
         return fail(400, malformed("whitespace before a colon"));
     }
     if (!isToken(name)) return fail(400, malformed("a field name that is not a token"));
-    const std::string_view value = trimBlanks(line.substr(colon + 1));
+    const std::string_view value = sdk::text::trimSpacesAndTabs(line.substr(colon + 1));
     if (value.size() > kMaxValue) return fail(431, std::string(kTooLarge));
     head_.fields.emplace_back(name, value);
     return true;

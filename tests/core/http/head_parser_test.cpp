@@ -234,29 +234,26 @@ TEST(HeadParser, AcceptsNamesOf256BytesAndValuesOf8KibAndRefusesOneByteMoreWith4
     expectRefused(field("N", std::string(8193, 'v')), 431, kTooLarge);
 }
 
-TEST(HeadParser, RefusesAnOverlongLineBeforeItsEndArrives) {
-    HeadParser target;
-    target.feed("GET /");
-    for (int i = 0; i < 20 && target.state() == State::Incomplete; ++i) {
-        target.feed(std::string(1000, 'a'));
+// A parser given `start`, then `filler` bytes a kilobyte at a time (never a LF) until it
+// stops or has had 20 KiB of them.
+HeadParser fedWithoutEnd(std::string_view start, char filler) {
+    HeadParser parser;
+    parser.feed(start);
+    for (int i = 0; i < 20 && parser.state() == State::Incomplete; ++i) {
+        parser.feed(std::string(1000, filler));
     }
+    return parser;
+}
+
+TEST(HeadParser, RefusesAnOverlongLineBeforeItsEndArrives) {
+    const auto target = fedWithoutEnd("GET /", 'a');
     EXPECT_EQ(target.state(), State::Failed);
     EXPECT_EQ(target.errorStatus(), 414);
-
-    HeadParser field;
-    field.feed("GET / HTTP/1.1\r\nX-Big: ");
-    for (int i = 0; i < 10 && field.state() == State::Incomplete; ++i) {
-        field.feed(std::string(1000, 'a'));
-    }
+    const auto field = fedWithoutEnd("GET / HTTP/1.1\r\nX-Big: ", 'a');
     EXPECT_EQ(field.state(), State::Failed);
     EXPECT_EQ(field.errorStatus(), 431);
     EXPECT_EQ(field.errorDetail(), kTooLarge);
-
-    HeadParser version;
-    version.feed("GET / HTTP/1.1");
-    for (int i = 0; i < 20 && version.state() == State::Incomplete; ++i) {
-        version.feed(std::string(1000, '1'));
-    }
+    const auto version = fedWithoutEnd("GET / HTTP/1.1", '1');
     EXPECT_EQ(version.state(), State::Failed);
     EXPECT_EQ(version.errorStatus(), 400);
 }
