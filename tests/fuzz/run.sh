@@ -8,8 +8,8 @@
 #   --jobs J     targets fuzzed at the same time, one process each (default 1)
 #   --no-build   use the fuzzers already in the build directory
 #   target       json_adapter, xml_envelope, mapping_loader, config_loader,
-#                publik_signature, http_routing, chunked_body, mdel_envelope,
-#                ds_dossier (default: all)
+#                publik_signature, http_routing, http_head, chunked_body,
+#                mdel_envelope, ds_dossier (default: all)
 #
 # Environment: RELAIS_FUZZ_BUILD (build directory, default <repo>/build-fuzz),
 # RELAIS_FUZZ_WORK (where runs go, default <build>/fuzz-runs), RELAIS_FUZZ_TOLERATE
@@ -23,7 +23,7 @@
 set -euo pipefail
 
 readonly ALL_TARGETS=(json_adapter xml_envelope mapping_loader config_loader publik_signature
-                      http_routing chunked_body mdel_envelope ds_dossier)
+                      http_routing http_head chunked_body mdel_envelope ds_dossier)
 
 dictionary_of() {
     case "$1" in
@@ -33,6 +33,7 @@ dictionary_of() {
         config_loader) echo config ;;
         publik_signature) echo query ;;
         http_routing) echo http ;;
+        http_head) echo http_head ;;
         chunked_body) echo chunked ;;
         mdel_envelope) echo mdel ;;
         ds_dossier) echo ds ;;

@@ -32,8 +32,8 @@ namespace relais::http::detail {
 /// A complete request head.
 struct RequestHead {
     std::string method;
-    std::string target;    ///< as received
-    int minor_version = 1;  ///< HTTP/1.<minor>
+    std::string target;                                       ///< as received
+    int minor_version = 1;                                    ///< HTTP/1.<minor>
     std::vector<std::pair<std::string, std::string>> fields;  ///< in order, names as received
 
     /// The first value of `name` (case-insensitive), or null.
@@ -71,7 +71,10 @@ public:
 
 private:
     bool fail(int status, std::string detail);
+    bool failOverlong();
     bool takeLine(std::string_view line);
+    bool takeRequestLine(std::string_view line);
+    bool takeField(std::string_view line);
 
     State state_ = State::Incomplete;
     bool started_ = false;

@@ -16,10 +16,17 @@
 //     body cut short is refused, never taken for a complete body;
 //   - a complete body has the reference's bytes, within the limit;
 //   - nothing past the body is consumed: what the session still holds is exactly the input
-//     after the last CRLF of the trailer section.
+//     after the last CRLF of the trailer section;
+//   - the push parser (`ChunkedParser`, the event loop's), fed the input in pieces of 1 to 32
+//     bytes (the length chosen by the input's first byte), agrees with `decodeChunkedBody`
+//     reading it from memory in one piece: the same outcome (a parser still incomplete at
+//     the end is a truncated body, with the same detail), the same body and, when complete,
+//     the same bytes consumed.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -151,6 +158,75 @@ Reference referenceDecode(std::string_view in, std::size_t limit) {
     }
 }
 
+// The input from memory, for decodeChunkedBody without a socket; `consumed` is how far it read.
+class MemorySource final : public common::ChunkedSource {
+public:
+    explicit MemorySource(std::string_view bytes) : bytes_(bytes) {}
+
+    std::optional<char> readByte() override {
+        if (consumed_ == bytes_.size()) return std::nullopt;
+        return bytes_[consumed_++];
+    }
+
+    std::size_t read(char* buffer, std::size_t length) override {
+        const std::size_t n = std::min(length, bytes_.size() - consumed_);
+        bytes_.copy(buffer, n, consumed_);
+        consumed_ += n;
+        return n;
+    }
+
+    std::size_t consumed() const noexcept { return consumed_; }
+
+private:
+    std::string_view bytes_;
+    std::size_t consumed_ = 0;
+};
+
+// ChunkedParser fed `input` in pieces of `piece` bytes, against decodeChunkedBody.
+void checkPushParser(std::string_view input, std::size_t piece) {
+    MemorySource source(input);
+    std::string pulled;
+    const auto expected = common::decodeChunkedBody(source, kLimit, pulled);
+
+    common::ChunkedParser parser(kLimit);
+    std::string pushed;
+    std::size_t consumed = 0;
+    for (std::size_t from = 0; from < input.size(); from += piece) {
+        const std::size_t took = parser.feed(input.substr(from, piece), pushed);
+        consumed += took;
+        if (parser.state() != common::ChunkedParser::State::Incomplete) break;
+        RELAIS_FUZZ_CHECK(took == std::min(piece, input.size() - from),
+                          "an incomplete parser left bytes unconsumed");
+    }
+    ChunkedOutcome outcome = ChunkedOutcome::Truncated;
+    std::string detail(parser.endedDetail());
+    switch (parser.state()) {
+        case common::ChunkedParser::State::Incomplete:
+            break;
+        case common::ChunkedParser::State::Complete:
+            outcome = ChunkedOutcome::Complete;
+            detail.clear();
+            break;
+        case common::ChunkedParser::State::TooLarge:
+            outcome = ChunkedOutcome::TooLarge;
+            detail = parser.detail();
+            break;
+        case common::ChunkedParser::State::Malformed:
+            outcome = ChunkedOutcome::Malformed;
+            detail = parser.detail();
+            break;
+    }
+    const std::string where = "in pieces of " + std::to_string(piece) + ": ";
+    RELAIS_FUZZ_CHECK(outcome == expected.outcome && detail == expected.detail,
+                      where + "ChunkedParser says " + nameOf(outcome) + " (" + detail +
+                          "), decodeChunkedBody " + nameOf(expected.outcome) + " (" +
+                          expected.detail + ")");
+    RELAIS_FUZZ_CHECK(pushed == pulled, where + "the bodies differ");
+    if (outcome == ChunkedOutcome::Complete) {
+        RELAIS_FUZZ_CHECK(consumed == source.consumed(), where + "the consumed bytes differ");
+    }
+}
+
 // A server-side session over one end of the socket pair; `rest` reads what is left.
 class PairSession final : public Poco::Net::HTTPSession {
 public:
@@ -191,6 +267,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size > kMaxInput) return 0;
     const std::string_view input = asText(data, size);
     const Reference expected = referenceDecode(input, kLimit);
+    checkPushParser(input, input.empty() ? 1 : 1 + static_cast<unsigned char>(input[0]) % 32);
 
     PairSession session(connectionCarrying(input));
     std::string body;

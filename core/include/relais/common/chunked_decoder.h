@@ -66,6 +66,9 @@ public:
     /// How many bytes the parser can take next without any risk of reading past the body:
     /// the rest of the chunk's data inside a chunk, else 1 (it is inside a line).
     std::size_t wanted() const noexcept;
+    /// What is missing if the stream ends now, for a truncated body: names the step
+    /// ("the body ended inside a chunk", ...).
+    std::string_view endedDetail() const noexcept;
 
 private:
     enum class Step { SizeLine, Data, DataEnd, Trailer };
