@@ -4,6 +4,7 @@
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Timestamp.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "relais/api/routes.h"
@@ -222,8 +223,37 @@ Daemon::Daemon(std::shared_ptr<const config::Config> config)
 
 Daemon::~Daemon() { stop(); }
 
+namespace {
+
+// Descriptors kept for what is not a client connection: the store, plugins' files and
+// sockets, logs, outgoing calls.
+constexpr rlim_t kReservedDescriptors = 512;
+
+/// Raises the soft limit of open files to the hard one, as nginx does with
+/// `worker_rlimit_nofile`: every connection is a descriptor, and the default soft limit
+/// (1024) would cut the server off long before `max-connections`. Warns when even the hard
+/// limit is below what the configured connections need.
+void raiseFileLimit(int max_connections, log::Logger& logger) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+    if (limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) ::getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    const auto needed = static_cast<rlim_t>(max_connections) + kReservedDescriptors;
+    if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
+        logger.warn("the open-file limit is below what max-connections needs: connections "
+                    "beyond it wait in the kernel's backlog",
+                    {{"open_file_limit", std::to_string(limit.rlim_cur)},
+                     {"max_connections", std::to_string(max_connections)}});
+    }
+}
+
+}  // namespace
+
 void Daemon::start(const std::string& ready_file) {
     auto& p = *parts_;
+    raiseFileLimit(p.config->server.limits.max_connections, p.logger);
     p.instances.startAll();
     // SQLite is one process: jobs still marked running were held by a previous run that
     // died; they are due again now rather than when their lease expires.
