@@ -52,7 +52,7 @@ void readLimits(const ElementReader& in, const xmlNode* element, LimitsConfig& l
         in.intAttribute(element, "max-connections", limits.max_connections, 1, 1'000'000);
     limits.max_connections_per_address = in.intAttribute(
         element, "max-connections-per-address", limits.max_connections_per_address, 0, 1'000'000);
-    limits.io_threads = in.intAttribute(element, "io-threads", limits.io_threads, 1, 64);
+    limits.io_threads = in.intAttribute(element, "io-threads", limits.io_threads, 1, 1024);
     limits.max_json_depth =
         in.intAttribute(element, "max-json-depth", limits.max_json_depth, 1, 1024);
     limits.max_identifier_bytes =

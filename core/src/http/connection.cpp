@@ -247,9 +247,12 @@ void Connection::dispatch() {
     disarm();
     if (request_->immediate()) return write(request_->respond());
     auto self = shared_from_this();
-    const bool queued = shared_.workers.tryPost([self] {
+    const bool queued = shared_.workers.tryPost([self]() mutable {
         std::string wire = self->request_->respond();
-        boost::asio::post(self->loop_, [self, wire = std::move(wire)]() mutable {
+        auto& loop = self->loop_;
+        // The reference moves to the loop: the connection must end there, never on a
+        // worker (its registry and timer belong to the loop).
+        boost::asio::post(loop, [self = std::move(self), wire = std::move(wire)]() mutable {
             self->write(std::move(wire));
         });
     });

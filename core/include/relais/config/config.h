@@ -42,12 +42,12 @@ struct TlsConfig {
 struct LimitsConfig {
     std::size_t max_body_bytes = std::size_t{10} * 1024 * 1024;  ///< larger bodies get 413
     int max_header_fields = 64;                                  ///< more header fields get 400
-    int request_timeout_ms = 30'000;                             ///< socket receive/send timeout
+    int request_timeout_ms = 30'000;  ///< to write a response (a client that does not read it)
     /// From a connection's first byte (or the end of its previous request) to the end of a
     /// request's headers; the connection is cut past it (slowloris).
     int header_timeout_ms = 10'000;
     int body_timeout_ms = 120'000;  ///< to receive a whole body, from the end of the headers
-    int keep_alive_timeout_ms = 60'000;
+    int keep_alive_timeout_ms = 60'000;  ///< idle wait between requests; 0: no keep-alive
     int max_threads = 32;  ///< HTTP worker threads (request handlers)
     int max_queued = 256;  ///< complete requests waiting for a worker; past it, 503
     /// Connections open at once; past it new ones wait in the kernel's backlog. Bounded by

@@ -18,8 +18,10 @@ class Registry;
 }
 
 /// @file
-/// The HTTP(S) server (Poco::Net::HTTPServer): limits, authentication, routing, problem
-/// documents, metrics and access log around every handler.
+/// The HTTP(S) server: event loops that hold every connection without a thread each
+/// (Boost.Asio over epoll, non-blocking TLS over OpenSSL), a bounded pool of workers that
+/// run the handlers, and around every handler limits, authentication, routing, problem
+/// documents, metrics and access log.
 
 namespace relais::http {
 
@@ -38,8 +40,8 @@ struct Refusal {
     std::string_view request_id;
 };
 
-/// Records refusals (the daemon writes them to the audit trail). Called on the connection
-/// thread before the response is sent; must be thread-safe and must not throw.
+/// Records refusals (the daemon writes them to the audit trail). Called on a worker before
+/// the response is sent; must be thread-safe and must not throw.
 using RefusalObserver = std::function<void(const Refusal&)>;
 
 /// The certificate that new TLS connections get.
@@ -49,9 +51,10 @@ struct CertificateInfo {
     std::int64_t not_after{};  ///< Unix time
 };
 
-/// Per request, in this order: read headers (Poco's parser: at most 100 fields, values of
-/// at most 8 KiB, else 431; a target of at most 16 KiB, else 414; a malformed request line:
-/// 400; these are problem documents too), refuse more than `max_header_fields` fields (431) and
+/// Per request, in this order: read the head as it arrives (at most 100 fields, names of at
+/// most 256 bytes, values of at most 8 KiB, else 431; a target of at most 16 KiB, else 414;
+/// a malformed request line or field: 400; these are problem documents too; see
+/// head_parser.h), answer 503 when the connection is beyond its address's limit, refuse more than `max_header_fields` fields (431) and
 /// ambiguous framing (both `Content-Length` and `Transfer-Encoding`, several lengths, a
 /// coding other than `chunked`: 400/501), refuse an unsafe path (`.`/`..` segment, NUL,
 /// malformed escape: 400), match the route (404, 405 with `Allow`), authenticate unless the
@@ -74,9 +77,22 @@ struct CertificateInfo {
 ///
 /// Every problem document gets `instance` = the request id. A request whose body was not
 /// read closes its connection (after a bounded lingering read, so a client still sending
-/// sees the answer rather than a reset). Each socket read or write waits at most
-/// `request_timeout_ms`; at most `max_threads` connections are served at once and
-/// `max_queued` more wait.
+/// sees the answer rather than a reset).
+///
+/// Connections: at most `max_connections` open (past it, new ones wait in the kernel's
+/// backlog) and `max_connections_per_address` from one IP address (past it, the request is
+/// answered 503 with `Retry-After` and the connection closed); `io_threads` event loops
+/// accept, read and write them. Deadlines, each by the connection's timer: the head within
+/// `header_timeout_ms` of the connection's first byte (TLS handshake included) or of the
+/// first byte after a keep-alive wait; an idle keep-alive connection closes after
+/// `keep_alive_timeout_ms`; the body within `body_timeout_ms` of the head; the response
+/// written within `request_timeout_ms`. Complete requests go to `max_threads` workers, with
+/// at most `max_queued` waiting; past that the request is answered 503 with `Retry-After`,
+/// never reset. Routes marked `Endpoint::immediate` (`/healthz`, `/readyz`) and refusals with
+/// nothing to audit are answered on the event loop, so they answer even then.
+///
+/// Metrics: `relais_http_connections_open`; `relais_http_refused_total{reason}` with
+/// `reason` `connections_per_address` or `busy`.
 ///
 /// Metric `relais_tls_certificate_expiry_timestamp_seconds` (with TLS): when the
 /// certificate in use expires, for alerts before it does.
@@ -94,13 +110,14 @@ public:
 
     /// Binds (never sharing the port: no `SO_REUSEPORT`) and starts accepting. With TLS:
     /// TLS 1.2 or later, modern AEAD suites, and client certificates verified against
-    /// `ca_file` when `require_client_certificate`. Throws `Poco::Exception` (e.g. address
-    /// in use, already started) and `ConfigError` naming `file:line` for unusable TLS files.
+    /// `ca_file` (required when `require_client_certificate`, else verified when presented).
+    /// Throws `Poco::Exception` (e.g. address in use, already started) and `ConfigError`
+    /// naming `file:line` for unusable TLS files.
     void start();
     /// Stops accepting, lets in-flight requests finish (at most 10 s; responses sent
-    /// meanwhile close their connection), then shuts every remaining connection and waits
-    /// for the connection threads, so that nothing uses the router, authenticator, metrics
-    /// or sink once it returns. No-op when not started; `start` may be called again.
+    /// meanwhile close their connection), then closes every remaining connection and waits
+    /// for the event loops and the workers, so that nothing uses the router, authenticator,
+    /// metrics or sink once it returns. No-op when not started; `start` may be called again.
     void stop();
     /// With TLS: reads the certificate, key and client CA files again (after a renewal)
     /// and gives them to every new connection; connections already open keep theirs and
