@@ -12,7 +12,8 @@
 
 /// @file
 /// The request and response values that handlers see. The server fills a `Request` from
-/// Poco's, after authentication and size checks; a handler returns a `Response`.
+/// the request as it arrived, after authentication and size checks; a handler returns a
+/// `Response`.
 
 namespace relais::http {
 
