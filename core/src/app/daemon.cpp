@@ -242,10 +242,11 @@ void raiseFileLimit(int max_connections, log::Logger& logger) {
     }
     const auto needed = static_cast<rlim_t>(max_connections) + kReservedDescriptors;
     if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
-        logger.warn("the open-file limit is below what max-connections needs: connections "
-                    "beyond it wait in the kernel's backlog",
-                    {{"open_file_limit", std::to_string(limit.rlim_cur)},
-                     {"max_connections", std::to_string(max_connections)}});
+        logger.warn(
+            "the open-file limit is below what max-connections needs: connections "
+            "beyond it wait in the kernel's backlog",
+            {{"open_file_limit", std::to_string(limit.rlim_cur)},
+             {"max_connections", std::to_string(max_connections)}});
     }
 }
 

@@ -33,9 +33,8 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 }  // namespace
 
-Connection::Connection(boost::asio::io_context& loop, ConnectionShared& shared,
-                       Registry& registry, std::unique_ptr<Transport> transport,
-                       std::string address, bool within_limit)
+Connection::Connection(boost::asio::io_context& loop, ConnectionShared& shared, Registry& registry,
+                       std::unique_ptr<Transport> transport, std::string address, bool within_limit)
     : loop_(loop),
       shared_(shared),
       registry_(registry),
@@ -230,14 +229,14 @@ bool Connection::takeBody(std::string_view& data) {
 void Connection::bodyEnded() {
     const std::size_t got = request_->bodyBuffer().size();
     if (chunked_) {
-        request_->bodyFailed(makeProblem(
-            400, "malformed chunked body: " + std::string(chunked_->endedDetail())));
+        request_->bodyFailed(
+            makeProblem(400, "malformed chunked body: " + std::string(chunked_->endedDetail())));
         chunked_.reset();
     } else {
-        request_->bodyFailed(makeProblem(
-            400, "the body ended after " + std::to_string(got) + " of the " +
-                     std::to_string(request_->contentLength()) +
-                     " bytes announced by Content-Length"));
+        request_->bodyFailed(makeProblem(400, "the body ended after " + std::to_string(got) +
+                                                  " of the " +
+                                                  std::to_string(request_->contentLength()) +
+                                                  " bytes announced by Content-Length"));
     }
     dispatch();
 }
@@ -281,9 +280,8 @@ void Connection::write(std::string wire) {
     phase_ = Phase::Writing;
     wire_ = std::move(wire);
     arm(milliseconds(shared_.state.limits().request_timeout_ms));
-    transport_->write(wire_, [self = shared_from_this()](const ErrorCode& error) {
-        self->afterWrite(error);
-    });
+    transport_->write(
+        wire_, [self = shared_from_this()](const ErrorCode& error) { self->afterWrite(error); });
 }
 
 void Connection::afterWrite(const ErrorCode& error) {

@@ -71,8 +71,8 @@ void Listener::start(const std::string& address, int port) {
     if (!error) acceptor_->listen(asio::socket_base::max_listen_connections, error);
     if (error) {
         acceptor_.reset();
-        throw Poco::IOException("cannot listen on " + address + ":" + std::to_string(port) +
-                                ": " + error.message());
+        throw Poco::IOException("cannot listen on " + address + ":" + std::to_string(port) + ": " +
+                                error.message());
     }
     port_ = acceptor_->local_endpoint().port();
     accepting_ = true;
@@ -98,10 +98,10 @@ void Listener::start(const std::string& address, int port) {
 void Listener::accept() {
     Loop& loop = *loops_[next_loop_];
     next_loop_ = (next_loop_ + 1) % loops_.size();
-    acceptor_->async_accept(loop.context, [this, &loop](const ErrorCode& error,
-                                                        Tcp::socket socket) {
-        onAccept(loop, error, std::move(socket));
-    });
+    acceptor_->async_accept(loop.context,
+                            [this, &loop](const ErrorCode& error, Tcp::socket socket) {
+                                onAccept(loop, error, std::move(socket));
+                            });
 }
 
 void Listener::onAccept(Loop& loop, const ErrorCode& error, Tcp::socket socket) {
@@ -121,11 +121,11 @@ void Listener::onAccept(Loop& loop, const ErrorCode& error, Tcp::socket socket) 
     }
     std::string address = peer.address().to_string();
     const bool within_limit = shared_.limits.open(address);
-    asio::post(loop.context, [this, &loop, socket = std::move(socket),
-                              address = std::move(address), within_limit]() mutable {
-        auto connection = std::make_shared<Connection>(
-            loop.context, shared_, loop.connections, makeTransport(std::move(socket), tls_),
-            std::move(address), within_limit);
+    asio::post(loop.context, [this, &loop, socket = std::move(socket), address = std::move(address),
+                              within_limit]() mutable {
+        auto connection = std::make_shared<Connection>(loop.context, shared_, loop.connections,
+                                                       makeTransport(std::move(socket), tls_),
+                                                       std::move(address), within_limit);
         connection->start();
     });
     if (!shared_.limits.full()) return accept();

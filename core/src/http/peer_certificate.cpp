@@ -26,9 +26,9 @@ PeerCertificate peerCertificate(SSL* ssl) {
     peer.sha256 =
         common::toHex(std::string_view(reinterpret_cast<const char*>(digest.data()), length));
     std::array<char, 256> cn{};
-    const int cn_length = X509_NAME_get_text_by_NID(X509_get_subject_name(certificate.get()),
-                                                    NID_commonName, cn.data(),
-                                                    static_cast<int>(cn.size()));
+    const int cn_length =
+        X509_NAME_get_text_by_NID(X509_get_subject_name(certificate.get()), NID_commonName,
+                                  cn.data(), static_cast<int>(cn.size()));
     if (cn_length > 0) peer.cn.assign(cn.data(), static_cast<std::size_t>(cn_length));
     return peer;
 }

@@ -28,12 +28,10 @@ void RequestHandler::checkFraming(const RequestHead& head) {
                                  std::to_string(limits.max_header_fields) + " are accepted"),
             true);
     }
-    request_.headers.reserve(head.fields.size());
     int content_lengths = 0;
     int transfer_encodings = 0;
     std::string_view content_length;
     for (const auto& [name, value] : head.fields) {
-        request_.headers.emplace_back(name, value);
         if (common::equalsIgnoreCase(name, "Content-Length")) {
             ++content_lengths;
             content_length = value;

@@ -75,6 +75,8 @@ void RequestHandler::check(RequestHead& head, const PeerCertificate& peer) {
     if (!refusal_) matchRoute();
     if (!refusal_ && !route_->right.empty()) authenticate(head, peer);
     if (!refusal_) checkDeclaredSize();
+    // The head is read no more: the handler gets its fields without a copy.
+    request_.headers = std::move(head.fields);
 }
 
 RequestHandler::Body RequestHandler::body() const noexcept {

@@ -81,8 +81,8 @@ std::unique_ptr<boost::asio::ssl::context> makeTlsContext(const config::ServerCo
     if (context == nullptr) fail("cannot create");
     if (SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION) != 1) fail("TLS 1.2 minimum");
     if (SSL_CTX_set_cipher_list(context, kCipherList) != 1) fail("cipher list");
-    SSL_CTX_set_options(context, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION |
-                                     SSL_OP_NO_RENEGOTIATION);
+    SSL_CTX_set_options(
+        context, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
     // Required: a connection without a valid certificate fails the handshake. Requested:
     // a certificate is asked for and, when one is presented, must chain to the CA; the
     // requests of a connection without one use another credential.
@@ -98,8 +98,7 @@ std::unique_ptr<boost::asio::ssl::context> makeTlsContext(const config::ServerCo
     // certificates are verified.
     static constexpr unsigned char kSessionContext[] = "relais";
     SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_SERVER);
-    if (SSL_CTX_set_session_id_context(context, kSessionContext, sizeof kSessionContext - 1) !=
-        1) {
+    if (SSL_CTX_set_session_id_context(context, kSessionContext, sizeof kSessionContext - 1) != 1) {
         fail("session id context");
     }
     certificate.install(context);
@@ -172,14 +171,14 @@ void Server::start() {
         if (!impl.certificate) impl.certificate = loadCertificate(impl.config);
         impl.tls_context = makeTlsContext(impl.config, *impl.certificate);
     }
-    impl.state = std::make_unique<detail::ServerState>(limits, impl.router, impl.authenticator,
-                                                       impl.metrics, impl.sink, impl.access_log,
-                                                       impl.refusal_observer);
+    impl.state =
+        std::make_unique<detail::ServerState>(limits, impl.router, impl.authenticator, impl.metrics,
+                                              impl.sink, impl.access_log, impl.refusal_observer);
     impl.limits = std::make_unique<detail::ConnectionLimits>(
         limits.max_connections, limits.max_connections_per_address,
         impl.metrics.gauge("relais_http_connections_open", "HTTP connections open"));
-    impl.workers = std::make_unique<detail::WorkerPool>(limits.max_threads, limits.max_queued,
-                                                        "relais-http");
+    impl.workers =
+        std::make_unique<detail::WorkerPool>(limits.max_threads, limits.max_queued, "relais-http");
     static constexpr std::string_view kRefusedHelp =
         "HTTP requests refused for want of capacity (503), by reason";
     impl.shared = std::make_unique<detail::ConnectionShared>(detail::ConnectionShared{
@@ -190,8 +189,8 @@ void Server::start() {
         [&impl] {
             if (impl.listener) impl.listener->connectionClosed();
         }});
-    impl.listener = std::make_unique<detail::Listener>(*impl.shared, impl.tls_context.get(),
-                                                       limits.io_threads);
+    impl.listener =
+        std::make_unique<detail::Listener>(*impl.shared, impl.tls_context.get(), limits.io_threads);
     try {
         impl.listener->start(impl.config.address, impl.config.port);
     } catch (...) {

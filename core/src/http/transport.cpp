@@ -42,10 +42,9 @@ public:
     }
 
     void write(std::string_view data, Handler done) override {
-        asio::async_write(socket_, asio::buffer(data.data(), data.size()),
-                          [done = std::move(done)](const ErrorCode& error, std::size_t) {
-                              done(error);
-                          });
+        asio::async_write(
+            socket_, asio::buffer(data.data(), data.size()),
+            [done = std::move(done)](const ErrorCode& error, std::size_t) { done(error); });
     }
 
     void shutdownSend() noexcept override {
@@ -90,18 +89,16 @@ public:
 
     void read(ReadHandler done) override {
         if (buffer_.empty()) buffer_.resize(kTlsReadBuffer);
-        stream_.async_read_some(
-            asio::buffer(buffer_),
-            [this, done = std::move(done)](const ErrorCode& error, std::size_t n) {
-                done(error, std::string_view(buffer_.data(), error ? 0 : n));
-            });
+        stream_.async_read_some(asio::buffer(buffer_), [this, done = std::move(done)](
+                                                           const ErrorCode& error, std::size_t n) {
+            done(error, std::string_view(buffer_.data(), error ? 0 : n));
+        });
     }
 
     void write(std::string_view data, Handler done) override {
-        asio::async_write(stream_, asio::buffer(data.data(), data.size()),
-                          [done = std::move(done)](const ErrorCode& error, std::size_t) {
-                              done(error);
-                          });
+        asio::async_write(
+            stream_, asio::buffer(data.data(), data.size()),
+            [done = std::move(done)](const ErrorCode& error, std::size_t) { done(error); });
     }
 
     void shutdownSend() noexcept override {
@@ -116,8 +113,8 @@ public:
     }
 
     PeerCertificate peerCertificate() const override {
-        return detail::peerCertificate(const_cast<SSL*>(
-            const_cast<asio::ssl::stream<Tcp::socket>&>(stream_).native_handle()));
+        return detail::peerCertificate(
+            const_cast<SSL*>(const_cast<asio::ssl::stream<Tcp::socket>&>(stream_).native_handle()));
     }
     Tcp::socket& socket() noexcept override { return stream_.next_layer(); }
 

@@ -3,8 +3,10 @@
 
 #include <chrono>
 #include <future>
+#include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <Poco/Exception.h>
 #include <gtest/gtest.h>
@@ -460,6 +462,42 @@ TEST_F(ServerTest, KeepsTheConnectionAliveAcrossRequests) {
     result = connection.readResponse(5s);
     EXPECT_EQ(result.status, 200);
     EXPECT_FALSE(result.connection_closed);
+}
+
+TEST_F(ServerTest, AnswersPipelinedRequestsInOrderOnOneConnection) {
+    start();
+    RawConnection connection(port_);
+    // Three requests in one write: each is answered after the one before, in order.
+    connection.send(
+        "GET /v1/nocontent HTTP/1.1\r\nHost: t\r\n\r\n"
+        "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"
+        "GET /nope HTTP/1.1\r\nHost: t\r\n\r\n");
+    EXPECT_EQ(connection.readResponse(5s).status, 204);
+    EXPECT_EQ(connection.readResponse(5s).status, 200);
+    const auto last = connection.readResponse(5s);
+    EXPECT_EQ(last.status, 404);
+    EXPECT_FALSE(last.connection_closed);
+}
+
+TEST_F(ServerTest, ServesFromSeveralEventLoops) {
+    auto limits = testLimits();
+    limits.io_threads = 3;
+    start(limits);
+    // Connections are spread over the loops in turn: each loop serves some of these.
+    std::vector<std::unique_ptr<RawConnection>> connections;
+    for (int i = 0; i < 6; ++i) connections.push_back(std::make_unique<RawConnection>(port_));
+    for (int round = 0; round < 2; ++round) {
+        for (auto& connection : connections) {
+            connection->send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+        }
+        for (auto& connection : connections) {
+            const auto result = connection->readResponse(5s);
+            EXPECT_EQ(result.status, 200);
+            EXPECT_FALSE(result.connection_closed);
+        }
+    }
+    EXPECT_EQ(httpCall(port_, "POST", "/v1/echo", {bearer("portal-key")}, "hello").body, "hello");
+    stop();
 }
 
 TEST_F(ServerTest, DropsUnsafeOrFramingHeadersFromHandlers) {
