@@ -58,8 +58,8 @@ TEST(WorkerPool, RefusesAJobWhenEveryWorkerIsBusyAndTheQueueIsFull) {
     ASSERT_TRUE(relais::test::waitUntil("the jobs finished", [&] { return gate.finished() == 5; }));
     // Room again once the jobs ran.
     EXPECT_TRUE(pool.tryPost(gate.job()));
+    EXPECT_TRUE(relais::test::waitUntil("the last job ran", [&] { return gate.finished() == 6; }));
     pool.stop();
-    EXPECT_EQ(gate.finished(), 6);
 }
 
 TEST(WorkerPool, WithoutAQueueTakesOnlyWhatIdleWorkersCanStart) {
