@@ -317,18 +317,28 @@ void Connection::linger() {
 }
 
 void Connection::arm(milliseconds timeout) {
-    const unsigned generation = ++timer_generation_;
-    timer_.expires_after(timeout);
-    timer_.async_wait([self = shared_from_this(), generation](const ErrorCode& error) {
-        // A wait cancelled or overtaken by a later `arm` is not a deadline.
-        if (error || generation != self->timer_generation_) return;
-        self->close();
-    });
+    deadline_ = Clock::now() + timeout;
+    // Lazily: a wait due before the new deadline is left alone and, when it fires, waits
+    // again for the rest. Under load the deadlines only move later (keep-alive, body,
+    // answer), so a busy connection touches its timer about once per period, not several
+    // times per request.
+    if (!timer_waiting_ || timer_.expiry() > deadline_) waitForDeadline();
 }
 
-void Connection::disarm() {
-    ++timer_generation_;
-    timer_.cancel();
+void Connection::disarm() { deadline_ = Clock::time_point::max(); }
+
+void Connection::waitForDeadline() {
+    timer_.expires_at(deadline_);  // a pending wait ends with operation_aborted
+    timer_waiting_ = true;
+    const unsigned generation = ++timer_generation_;
+    timer_.async_wait([self = shared_from_this(), generation](const ErrorCode& error) {
+        // A wait overtaken by a later one is not a deadline.
+        if (generation != self->timer_generation_) return;
+        self->timer_waiting_ = false;
+        if (error || self->closed_ || self->deadline_ == Clock::time_point::max()) return;
+        if (Clock::now() >= self->deadline_) return self->close();
+        self->waitForDeadline();  // the deadline moved later meanwhile
+    });
 }
 
 }  // namespace relais::http::detail

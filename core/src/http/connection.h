@@ -83,15 +83,21 @@ private:
     void afterWrite(const ErrorCode& error);
     void nextRequest();
     void linger();
+    /// The connection closes unless what it waits for is done within `timeout`.
     void arm(std::chrono::milliseconds timeout);
+    /// No deadline (a worker has the request).
     void disarm();
+    void waitForDeadline();
 
     boost::asio::io_context& loop_;
     ConnectionShared& shared_;
     Registry& registry_;
     std::unique_ptr<Transport> transport_;
+    using Clock = boost::asio::steady_timer::clock_type;
     boost::asio::steady_timer timer_;
-    unsigned timer_generation_ = 0;  // a wait whose generation passed was re-armed
+    Clock::time_point deadline_ = Clock::time_point::max();  // max: none
+    bool timer_waiting_ = false;
+    unsigned timer_generation_ = 0;  // a wait whose generation passed was overtaken
     std::string address_;            // IP address, for the per-address count
     std::string remote_;             // `ip:port`, for logs
     bool within_limit_;
