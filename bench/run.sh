@@ -187,7 +187,8 @@ const maxDrain = Math.max(...drains.map(r => Number(r[5])));
 const mw = [info('sync', 'middleware'), info('async', 'middleware')];
 const peaks = mw.map(i => i.peak).filter(Number.isFinite);
 const rss = peaks.length ? Math.max(...peaks) : NaN;
-const startup = startupList.trim() ? startupList.trim().split(/\s+/).map(Number) : [];
+const startupShown = startupList.trim() ? startupList.trim().split(/\s+/) : [];
+const startup = startupShown.map(Number);
 const startupMs = median(startup);
 
 const num = (v, d = 0) => Number.isFinite(v) ? v.toFixed(d) : '-';
@@ -232,7 +233,7 @@ for (const r of rows) {
 console.log(`checks: relais sync ${mw[0].check} (BO/req ${num(sync.A.bo, 2)}), relais async ${mw[1].check}` +
   ` (drain after each run <= ${num(maxDrain, 1)} s), Node-RED ${info('sync', 'node-red').check};` +
   ` errors: relais A ${sync.A.errors}, async A ${asyncA.errors}, B ${sync.B.errors}`);
-console.log(`start-up: ${startup.length} starts (${startup.join(', ')} ms), ${plugins} plugins loaded;` +
+console.log(`start-up: ${startup.length} starts (${startupShown.join(', ')} ms), ${plugins} plugins loaded;` +
   ` peak RSS is relais's largest over both runs`);
 console.log(`raw results: ${out}/sync, ${out}/async`);
 EOF
