@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: AGPL-3.0-or-later
 #
 # Sourced (not run) by bench/relais-bench.sh and bench/run.sh: prepares a scratch directory
