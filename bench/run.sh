@@ -22,8 +22,8 @@
 # Exits non-zero when the build or the harness fails, never because a target is missed: the
 # figures are the result. Needs what the harness needs (wrk, nginx, node, npm: it installs
 # them and Node-RED if missing) and relais's build dependencies (deploy/dev.sh run installs
-# them). About 2 minutes per (peer, workload) with the defaults (warm-up, 3 runs, async
-# drains), 15 minutes in all; `DURATION=5 REPS=1` takes about 3.
+# them). With the defaults it takes about 10 minutes (7 workloads of 50 s, the async drains,
+# the peers' start-up); `DURATION=5 REPS=1` about 3.
 #
 # Environment: DURATION, REPS, WARMUP (passed to the harness), HARNESS (default
 # ../shared/bench/run-peers.sh next to this clone), RESULTS_DIR (default
