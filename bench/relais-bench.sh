@@ -6,7 +6,9 @@
 # or "... async". The harness exports MW_PORT, BACKOFFICE_URL and PREFILL_FILE.
 #
 # Each run starts from an empty store, imports the prefill subjects (workload B), then
-# serves. relais is built (optimised, without tests) into build-bench/ first if needed.
+# serves. bench/run.sh builds relais (optimised, without tests) into build-bench/ before the
+# harness starts, and runs the harness for every workload: that is the command to use.
+# Called on its own, this script builds build-bench/ first if it is missing.
 #
 #   RELAIS_BENCH_KEY=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
 #   export RELAIS_BENCH_KEY
@@ -22,22 +24,20 @@ MODE="${1:-sync}"
 : "${PREFILL_FILE:?set by the harness}"
 PORT="${MW_PORT:-18083}"
 
-if [[ ! -x "$ROOT/build-bench/bin/relais" ]]; then
+# bench/run.sh builds first and sets RELAIS_BENCH_NO_BUILD=1: inside the harness's start-up
+# wait there is no time for a build, so a missing binary is an error there. Called directly,
+# this script still builds what is missing.
+source "$ROOT/bench/relais-bench-config.sh"
+if [[ ! -x "$RELAIS_BENCH_BIN" ]]; then
+  if [[ "${RELAIS_BENCH_NO_BUILD:-0}" == 1 ]]; then
+    echo "$0: $RELAIS_BENCH_BIN is missing (build it first, as bench/run.sh does)" >&2
+    exit 1
+  fi
   cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release -DRELAIS_BUILD_TESTS=OFF \
     >/dev/null
   cmake --build "$ROOT/build-bench" -j "$(nproc)" >/dev/null
 fi
 
 DIR="$(mktemp -d /tmp/relais-bench-XXXXXX)"
-RESPONSE=""
-if [[ "$MODE" == sync ]]; then
-  RESPONSE="response-mapping=\"$ROOT/bench/response-mapping.xml\""
-fi
-sed -e "s|@MODE@|$MODE|" -e "s|@BACKOFFICE_URL@|$BACKOFFICE_URL|" -e "s|@DIR@|$DIR|g" \
-    -e "s|@ROOT@|$ROOT|g" -e "s|@RESPONSE@|$RESPONSE|" \
-    "$ROOT/bench/relais-bench.xml.in" >"$DIR/relais.xml"
-RELAIS="$ROOT/build-bench/bin/relais"
-"$RELAIS" keygen "$DIR/attributes.key" >/dev/null
-"$RELAIS" subjects import "$PREFILL_FILE" --source franceconnect --level 600 \
-  --config "$DIR/relais.xml"
-exec "$RELAIS" serve --config "$DIR/relais.xml" --listen "127.0.0.1:$PORT"
+relais_bench_prepare "$MODE" "$DIR" "$BACKOFFICE_URL" "$PREFILL_FILE"
+exec "$RELAIS_BENCH_BIN" serve --config "$DIR/relais.xml" --listen "127.0.0.1:$PORT"
