@@ -98,7 +98,7 @@ void readColumn(const PreparedStatement& statement, int index, T& out) {
         if (statement.isNull(index)) {
             out.clear();
         } else {
-            typename T::Type value{};
+            std::decay_t<decltype(out.value())> value{};
             readColumn(statement, index, value);
             out = std::move(value);
         }
