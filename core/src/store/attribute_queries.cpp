@@ -126,18 +126,14 @@ sdk::Result<std::vector<StoredAttribute>> Store::currentAttributes(
     }
     sql += " ORDER BY name";
     auto read = database_->read([&](Poco::Data::Session& session) {
-        std::vector<detail::AttributeRow> rows;
-        Poco::Data::Statement statement(session);
-        statement << sql;
-        statement.addBind(Poco::Data::Keywords::bind(subject_id));
-        for (const std::string& name : names) {
-            statement.addBind(Poco::Data::Keywords::bind(name));
-        }
-        statement.addExtract(Poco::Data::Keywords::into(rows));
-        statement.execute();
+        detail::PreparedStatement statement(session, sql);
+        int index = 0;
+        detail::bindValue(statement, ++index, subject_id);
+        for (const std::string& name : names) detail::bindValue(statement, ++index, name);
         values.clear();
-        values.reserve(rows.size());
-        for (const detail::AttributeRow& row : rows) values.push_back(detail::toAttribute(row));
+        while (statement.step()) {
+            values.push_back(detail::toAttribute(detail::readRow<detail::AttributeRow>(statement)));
+        }
     });
     if (!read) return std::move(read).error();
     return values;

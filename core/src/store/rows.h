@@ -9,11 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include <Poco/Data/Binding.h>
-#include <Poco/Data/Extraction.h>
 #include <Poco/Data/LOB.h>
 #include <Poco/Data/Session.h>
-#include <Poco/Data/Statement.h>
+#include <Poco/Nullable.h>
 #include <Poco/Tuple.h>
 
 #include "relais/sdk/dossier.h"
@@ -22,10 +20,13 @@
 #include "relais/store/lifecycle.h"
 #include "relais/store/store.h"
 
+#include "store/statement_cache.h"
+
 /// @file
-/// What the `Store`'s queries share: statement helpers over Poco::Data (parameters bound by
-/// copy, `?` placeholders only, so the same SQL runs on every engine), the column lists and
-/// row types of each table, and the conversions between rows and model types.
+/// What the `Store`'s queries share: statement helpers (`?` placeholders only, so the same
+/// SQL runs on every engine; statements prepared once per connection, see
+/// statement_cache.h), the column lists and row types of each table, and the conversions
+/// between rows and model types.
 ///
 /// Conversions of stored text (JSON, timestamps, enum names) throw `std::runtime_error`
 /// naming the table, the column and the row id, never the value: inside a `Database` work
@@ -36,55 +37,129 @@ namespace relais::store::detail {
 /// Now, as stored: unix microseconds, UTC.
 std::int64_t nowMicros();
 
-/// A value as it is bound: text as `std::string`, `bool` as 0/1, everything else as is.
 template <typename T>
-auto bindable(T&& value) {
-    using V = std::decay_t<T>;
-    if constexpr (std::is_same_v<V, bool>) {
-        return static_cast<int>(value);
-    } else if constexpr (std::is_convertible_v<const V&, std::string_view> &&
-                         !std::is_same_v<V, std::string>) {
-        return std::string(std::string_view(value));
+struct IsNullable : std::false_type {};
+template <typename T>
+struct IsNullable<Poco::Nullable<T>> : std::true_type {};
+
+template <typename T, typename = void>
+struct IsTuple : std::false_type {};
+/// A `Poco::Tuple` (it has `length` and `get<0>()`).
+template <typename T>
+struct IsTuple<T, std::void_t<decltype(T::length), decltype(std::declval<T&>().template get<0>())>>
+    : std::true_type {};
+
+/// Binds `value` to parameter `index` (from 1) of `statement`: `bool` as 0/1, integers of
+/// up to 32 bits as INTEGER through `int`, wider ones as 64-bit INTEGER, floating point as
+/// REAL, anything viewable as text as TEXT (not copied), a BLOB as BLOB, and an empty
+/// `Poco::Nullable` as NULL.
+template <typename T>
+void bindValue(PreparedStatement& statement, int index, const T& value) {
+    if constexpr (std::is_same_v<T, bool>) {
+        statement.bindInt(index, value ? 1 : 0);
+    } else if constexpr (std::is_integral_v<T> && sizeof(T) <= sizeof(int)) {
+        statement.bindInt(index, static_cast<int>(value));
+    } else if constexpr (std::is_integral_v<T>) {
+        statement.bindInt64(index, static_cast<std::int64_t>(value));
+    } else if constexpr (std::is_floating_point_v<T>) {
+        statement.bindDouble(index, static_cast<double>(value));
+    } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+        statement.bindText(index, std::string_view(value));
+    } else if constexpr (std::is_same_v<T, Poco::Data::BLOB>) {
+        statement.bindBlob(index, value);
+    } else if constexpr (IsNullable<T>::value) {
+        if (value.isNull()) {
+            statement.bindNull(index);
+        } else {
+            bindValue(statement, index, value.value());
+        }
     } else {
-        return V(std::forward<T>(value));
+        static_assert(sizeof(T) == 0, "no SQL binding for this type");
     }
 }
 
-/// Prepares `sql` on `session` with `args` bound by copy, in order.
+/// Reads column `index` (from 0) of the current row into `out`; NULL reads as the type's
+/// default value (0, empty text, empty BLOB), an empty `Poco::Nullable` for a Nullable.
+template <typename T>
+void readColumn(const PreparedStatement& statement, int index, T& out) {
+    if constexpr (std::is_same_v<T, bool>) {
+        out = statement.columnInt(index) != 0;
+    } else if constexpr (std::is_integral_v<T> && sizeof(T) <= sizeof(int)) {
+        out = static_cast<T>(statement.columnInt(index));
+    } else if constexpr (std::is_integral_v<T>) {
+        out = static_cast<T>(statement.columnInt64(index));
+    } else if constexpr (std::is_floating_point_v<T>) {
+        out = static_cast<T>(statement.columnDouble(index));
+    } else if constexpr (std::is_same_v<T, std::string>) {
+        out = statement.columnText(index);
+    } else if constexpr (std::is_same_v<T, Poco::Data::BLOB>) {
+        out = statement.columnBlob(index);
+    } else if constexpr (IsNullable<T>::value) {
+        if (statement.isNull(index)) {
+            out.clear();
+        } else {
+            std::decay_t<decltype(out.value())> value{};
+            readColumn(statement, index, value);
+            out = std::move(value);
+        }
+    } else {
+        static_assert(sizeof(T) == 0, "no SQL column reading for this type");
+    }
+}
+
+/// The current row as `Row`: a `Poco::Tuple` of the selected columns in order, or a scalar
+/// for one column.
+template <typename Row>
+Row readRow(const PreparedStatement& statement) {
+    Row row{};
+    if constexpr (IsTuple<Row>::value) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (readColumn(statement, static_cast<int>(I), row.template get<I>()), ...);
+        }
+        (std::make_index_sequence<static_cast<std::size_t>(Row::length)>{});
+    } else {
+        readColumn(statement, 0, row);
+    }
+    return row;
+}
+
+/// Binds `args` to the parameters of `statement`, in order.
 template <typename... Args>
-Poco::Data::Statement prepare(Poco::Data::Session& session, const std::string& sql,
-                              Args&&... args) {
-    Poco::Data::Statement statement(session);
-    statement << sql;
-    (statement.addBind(Poco::Data::Keywords::bind(bindable(std::forward<Args>(args)))), ...);
-    return statement;
+void bindAll(PreparedStatement& statement, const Args&... args) {
+    int index = 0;
+    (bindValue(statement, ++index, args), ...);
 }
 
 /// Runs a statement that returns no rows; returns the number of rows it changed.
 template <typename... Args>
-std::size_t execute(Poco::Data::Session& session, const std::string& sql, Args&&... args) {
-    Poco::Data::Statement statement = prepare(session, sql, std::forward<Args>(args)...);
-    return statement.execute();
+std::size_t execute(Poco::Data::Session& session, const std::string& sql, const Args&... args) {
+    PreparedStatement statement(session, sql);
+    bindAll(statement, args...);
+    while (statement.step()) {
+    }
+    return statement.changes();
 }
 
 /// Runs a query and returns its rows. `Row` is a `Poco::Tuple` matching the selected
 /// columns in order, or a single scalar type for one column. NULL reads as the type's
 /// default value (empty string, 0).
 template <typename Row, typename... Args>
-std::vector<Row> query(Poco::Data::Session& session, const std::string& sql, Args&&... args) {
+std::vector<Row> query(Poco::Data::Session& session, const std::string& sql, const Args&... args) {
+    PreparedStatement statement(session, sql);
+    bindAll(statement, args...);
     std::vector<Row> rows;
-    Poco::Data::Statement statement = prepare(session, sql, std::forward<Args>(args)...);
-    statement.addExtract(Poco::Data::Keywords::into(rows));
-    statement.execute();
+    while (statement.step()) rows.push_back(readRow<Row>(statement));
     return rows;
 }
 
-/// The first row of a query, if any.
+/// The first row of a query, if any (the query stops there).
 template <typename Row, typename... Args>
-std::optional<Row> queryOne(Poco::Data::Session& session, const std::string& sql, Args&&... args) {
-    std::vector<Row> rows = query<Row>(session, sql, std::forward<Args>(args)...);
-    if (rows.empty()) return std::nullopt;
-    return std::move(rows.front());
+std::optional<Row> queryOne(Poco::Data::Session& session, const std::string& sql,
+                            const Args&... args) {
+    PreparedStatement statement(session, sql);
+    bindAll(statement, args...);
+    if (!statement.step()) return std::nullopt;
+    return readRow<Row>(statement);
 }
 
 // --- enums as stored ----------------------------------------------------------------------

@@ -28,6 +28,7 @@
 #include "relais/store/database.h"
 
 #include "store/sqlite_migrations.h"
+#include "store/statement_cache.h"
 
 namespace relais::store {
 
@@ -74,11 +75,19 @@ std::string execRaw(sqlite3* db, const char* sql) noexcept {
     return text.empty() ? std::string("error ") + std::to_string(rc) : text;
 }
 
+/// One connection and the statements prepared on it.
+struct Connection {
+    std::unique_ptr<Session> session;  // declared first: closes after the statements go
+    std::unique_ptr<detail::StatementCache> statements;
+};
+
 /// Turns whatever a `Work` threw into the caller's error. Constraint messages name the
 /// constraint and its columns, never the values (every statement binds its parameters).
-sdk::Result<void> runWork(const Database::Work& work, Session& session) noexcept {
+/// The work's statements come from the connection's cache.
+sdk::Result<void> runWork(const Database::Work& work, Connection& connection) noexcept {
     try {
-        work(session);
+        const detail::StatementScope scope(*connection.session, *connection.statements);
+        work(*connection.session);
         return sdk::ok();
     } catch (const WorkFailed& e) {
         return e.error();
@@ -96,13 +105,15 @@ sdk::Result<void> runWork(const Database::Work& work, Session& session) noexcept
 
 /// Opens one connection to `path` through Poco::Data without the global connector registry
 /// (no `Connector::registerConnector`, so several engines and tests can coexist).
-std::unique_ptr<Session> openSession(const std::string& path, const std::string& prefix) {
+Connection openConnection(const std::string& path, const std::string& prefix) {
     try {
-        auto session = std::make_unique<Session>(
+        Connection connection;
+        connection.session = std::make_unique<Session>(
             Poco::AutoPtr<Poco::Data::SessionImpl>(new Poco::Data::SQLite::SessionImpl(path)));
-        sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(*session);
+        sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(*connection.session);
         sqlite3_busy_timeout(db, kBusyTimeoutMs);
-        return session;
+        connection.statements = std::make_unique<detail::StatementCache>(db);
+        return connection;
     } catch (const Poco::Exception& e) {
         throw StoreError(prefix + "cannot open SQLite database '" + path + "': " + e.displayText());
     }
@@ -144,20 +155,20 @@ private:
     const std::size_t max_batch_;
 
     // Used by the constructor, then only by the writer thread.
-    std::unique_ptr<Session> writer_session_;
+    Connection writer_;
     sqlite3* writer_db_ = nullptr;
 
     std::mutex queue_mutex_;  // guards queue_, stopping_ and PendingWrite::done
     std::condition_variable queue_cv_;
     std::deque<PendingWrite*> queue_;
     bool stopping_ = false;
-    std::thread writer_;
+    std::thread writer_thread_;
     std::thread::id writer_id_;
 
     std::mutex readers_mutex_;  // guards idle_readers_
     std::condition_variable readers_cv_;
-    std::vector<std::unique_ptr<Session>> readers_;  // fixed after construction
-    std::vector<Session*> idle_readers_;
+    std::vector<Connection> readers_;  // fixed after construction
+    std::vector<Connection*> idle_readers_;
 
     std::atomic<std::uint64_t> transactions_{0};
     std::atomic<std::uint64_t> commits_{0};
@@ -181,25 +192,26 @@ SqliteDatabase::SqliteDatabase(const config::StoreConfig& config)
         }
     }
 
-    writer_session_ = openSession(path_, prefix_);
-    writer_db_ = Poco::Data::SQLite::Utility::dbHandle(*writer_session_);
+    writer_ = openConnection(path_, prefix_);
+    writer_db_ = writer_.statements->db();
     configureWriter();
     migrate();
 
     const int reader_count = std::max(1, config.read_connections);
+    readers_.reserve(static_cast<std::size_t>(reader_count));  // idle_readers_ points into it
     for (int i = 0; i < reader_count; ++i) {
-        auto reader = openSession(path_, prefix_);
-        sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(*reader);
+        Connection reader = openConnection(path_, prefix_);
         // A reader that tried to write would take the write lock behind the writer's back.
-        if (const std::string error = execRaw(db, "PRAGMA query_only = ON"); !error.empty()) {
+        if (const std::string error = execRaw(reader.statements->db(), "PRAGMA query_only = ON");
+            !error.empty()) {
             throw StoreError(prefix_ + "cannot configure a reader of '" + path_ + "': " + error);
         }
-        idle_readers_.push_back(reader.get());
         readers_.push_back(std::move(reader));
+        idle_readers_.push_back(&readers_.back());
     }
 
-    writer_ = std::thread([this] { writerLoop(); });
-    writer_id_ = writer_.get_id();
+    writer_thread_ = std::thread([this] { writerLoop(); });
+    writer_id_ = writer_thread_.get_id();
 }
 
 SqliteDatabase::~SqliteDatabase() {
@@ -208,11 +220,13 @@ SqliteDatabase::~SqliteDatabase() {
         stopping_ = true;
     }
     queue_cv_.notify_one();
-    if (writer_.joinable()) writer_.join();
+    if (writer_thread_.joinable()) writer_thread_.join();
     // Readers first: the writer closes last and checkpoints the WAL into the database file.
+    // Each connection finalises its statements before it closes.
     idle_readers_.clear();
     readers_.clear();
-    writer_session_.reset();
+    writer_.statements.reset();
+    writer_.session.reset();
 }
 
 void SqliteDatabase::configureWriter() {
@@ -221,7 +235,7 @@ void SqliteDatabase::configureWriter() {
     // let readers run beside the writer.
     std::string mode;
     try {
-        *writer_session_ << "PRAGMA journal_mode = WAL", into(mode), now;
+        *writer_.session << "PRAGMA journal_mode = WAL", into(mode), now;
     } catch (const Poco::Exception& e) {
         throw StoreError(prefix_ + "cannot use '" + path_ +
                          "' as an SQLite database: " + e.displayText());
@@ -261,21 +275,21 @@ void SqliteDatabase::migrate() {
         try {
             int highest = 0;
             int applied = 0;
-            *writer_session_ << "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            *writer_.session << "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
                 into(highest), now;
             if (highest > latest) {
                 throw StoreError(context + "schema version " + std::to_string(highest) +
                                  " is newer than this relais, which knows versions up to " +
                                  std::to_string(latest) + "; run a newer relais");
             }
-            *writer_session_ << "SELECT COUNT(*) FROM schema_migrations WHERE version = ?",
+            *writer_.session << "SELECT COUNT(*) FROM schema_migrations WHERE version = ?",
                 bind(migration.version), into(applied), now;
             if (applied == 0) {
                 const std::string script(migration.sql);
                 if (const std::string error = execRaw(writer_db_, script.c_str()); !error.empty()) {
                     throw StoreError(context + label + " failed: " + error);
                 }
-                *writer_session_ << "INSERT INTO schema_migrations (version, name, applied_at) "
+                *writer_.session << "INSERT INTO schema_migrations (version, name, applied_at) "
                                     "VALUES (?, ?, ?)",
                     bind(migration.version), bind(std::string(migration.name)), bind(nowMicros()),
                     now;
@@ -375,7 +389,7 @@ void SqliteDatabase::runBatch(std::vector<PendingWrite*>& batch) {
                  sdk::fail(sdk::ErrorCode::Internal, "cannot open a savepoint: " + error));
             continue;
         }
-        pending->result = runWork(*pending->work, *writer_session_);
+        pending->result = runWork(*pending->work, writer_);
         if (pending->result.ok()) {
             if (const std::string error = execRaw(writer_db_, kReleaseSavepoint); error.empty()) {
                 in_transaction.push_back(pending);
@@ -413,27 +427,27 @@ void SqliteDatabase::runBatch(std::vector<PendingWrite*>& batch) {
 }
 
 sdk::Result<void> SqliteDatabase::read(const Work& work) {
-    Session* session = nullptr;
+    Connection* reader = nullptr;
     {
         std::unique_lock lock(readers_mutex_);
         readers_cv_.wait(lock, [this] { return !idle_readers_.empty(); });
-        session = idle_readers_.back();
+        reader = idle_readers_.back();
         idle_readers_.pop_back();
     }
-    sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(*session);
+    sqlite3* db = reader->statements->db();
 
     sdk::Result<void> result;
     // One read transaction: every statement of the work sees the same snapshot.
     if (const std::string error = execRaw(db, "BEGIN"); !error.empty()) {
         result = sdk::fail(sdk::ErrorCode::Unavailable, "cannot start a read: " + error);
     } else {
-        result = runWork(work, *session);
+        result = runWork(work, *reader);
         if (sqlite3_get_autocommit(db) == 0) execRaw(db, "ROLLBACK");
     }
 
     {
         std::lock_guard lock(readers_mutex_);
-        idle_readers_.push_back(session);
+        idle_readers_.push_back(reader);
     }
     readers_cv_.notify_one();
     return result;

@@ -176,18 +176,13 @@ std::optional<SubjectRecord> findSubject(Poco::Data::Session& session, const Sub
         if (!(key.*kProbes[i].member).empty() && !skipped) mask |= 1U << i;
     }
     if (mask == 0) return std::nullopt;
-    std::vector<SubjectRow> rows;
-    Poco::Data::Statement statement(session);
-    statement << findByIdentifiersSql(mask);
+    PreparedStatement statement(session, findByIdentifiersSql(mask));
+    int index = 0;
     for (std::size_t i = 0; i < kProbeCount; ++i) {
-        if ((mask & (1U << i)) != 0) {
-            statement.addBind(Poco::Data::Keywords::bind(key.*kProbes[i].member));
-        }
+        if ((mask & (1U << i)) != 0) bindValue(statement, ++index, key.*kProbes[i].member);
     }
-    statement.addExtract(Poco::Data::Keywords::into(rows));
-    statement.execute();
-    if (rows.empty()) return std::nullopt;
-    return toSubject(rows.front());
+    if (!statement.step()) return std::nullopt;
+    return toSubject(readRow<SubjectRow>(statement));
 }
 
 std::optional<SubjectRecord> resolveSubject(Poco::Data::Session& session, const SubjectKey& key,
