@@ -43,7 +43,8 @@ void RequestHandler::checkFraming(const RequestHead& head) {
         return refuse(makeProblem(400, "the request has more than one Transfer-Encoding"), true);
     }
     if (transfer_encodings == 1) {
-        const auto coding = common::trim(head.get("Transfer-Encoding"));
+        // A view into the head's own field (which outlives it), never into a copy.
+        const auto coding = common::trim(*head.find("Transfer-Encoding"));
         if (!common::equalsIgnoreCase(coding, "chunked")) {
             return refuse(makeProblem(501, "Transfer-Encoding '" + std::string(coding) +
                                                "' is not supported; use chunked or "
