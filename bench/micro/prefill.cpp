@@ -37,7 +37,7 @@ namespace relais::micro {
 namespace {
 
 /// Subjects in the store: the harness's 10,000, or a handful for the smoke run.
-std::size_t subjectCount() { return smokeRun() ? 64 : 10'000; }
+std::size_t subjectCount() { return smokeRun() ? 16 : 10'000; }
 
 /// A FranceConnect-style pairwise `sub` (64 hex characters and `v1`), distinct per index.
 std::string subOf(std::size_t index) {
