@@ -4,8 +4,6 @@
 // for one of these; with one caller every append is its own fsync, with 32 (the harness's
 // connections) the store folds the waiting entries into shared writes (`entries_per_fsync`).
 
-#include <memory>
-
 #include <benchmark/benchmark.h>
 
 #include "micro_support.h"
@@ -13,15 +11,10 @@
 namespace relais::micro {
 namespace {
 
-std::unique_ptr<TempStore>& shared() {
-    static std::unique_ptr<TempStore> instance;
-    return instance;
-}
-void openStore(const benchmark::State& /*state*/) { shared() = std::make_unique<TempStore>(); }
-void closeStore(const benchmark::State& /*state*/) { shared().reset(); }
+using Run = PerRun<TempStore>;
 
 void BM_AuditAppend(benchmark::State& state) {
-    store::Store& store = *shared()->store;
+    store::Store& store = *Run::get().store;
     store::AuditEntry entry;
     entry.client = "bench-portal";
     entry.subject_id = "0b6f2c3e-5f1d-4c8e-9a53-1d2e3f4a5b6c";
@@ -48,8 +41,8 @@ void BM_AuditAppend(benchmark::State& state) {
             fsyncs > 0 ? static_cast<double>(state.iterations() * state.threads()) / fsyncs : 0.0;
     }
 }
-BENCHMARK(BM_AuditAppend)->Threads(1)->UseRealTime()->Setup(openStore)->Teardown(closeStore);
-BENCHMARK(BM_AuditAppend)->Threads(32)->UseRealTime()->Setup(openStore)->Teardown(closeStore);
+BENCHMARK(BM_AuditAppend)->Threads(1)->UseRealTime()->Setup(Run::open)->Teardown(Run::close);
+BENCHMARK(BM_AuditAppend)->Threads(32)->UseRealTime()->Setup(Run::open)->Teardown(Run::close);
 
 }  // namespace
 }  // namespace relais::micro

@@ -7,7 +7,6 @@
 // writer is today's ceiling for workload A, and this is the figure the batching must raise.
 
 #include <atomic>
-#include <memory>
 #include <string>
 
 #include <benchmark/benchmark.h>
@@ -21,19 +20,11 @@ namespace {
 
 constexpr int kWriters = 32;
 
-/// The store of one run, made by `openStore` before the writer threads start and dropped by
-/// `closeStore` after they have all stopped (Google Benchmark calls both on its own thread).
+/// The store of one run and the source keys handed out to its writers.
 struct Shared : TempStore {
     std::atomic<std::int64_t> next_key{0};
 };
-std::unique_ptr<Shared>& shared() {
-    static std::unique_ptr<Shared> instance;
-    return instance;
-}
-
-void openStore(const benchmark::State& /*state*/) { shared() = std::make_unique<Shared>(); }
-
-void closeStore(const benchmark::State& /*state*/) { shared().reset(); }
+using Run = PerRun<Shared>;
 
 store::IngestRequest workloadRequest() {
     store::IngestRequest request;
@@ -48,7 +39,7 @@ store::IngestRequest workloadRequest() {
 }
 
 void BM_GroupCommitIngest(benchmark::State& state) {
-    Shared& run = *shared();
+    Shared& run = Run::get();
     const store::IngestRequest prototype = workloadRequest();
     // Thread 0 reads the counters before the start barrier and after the stop barrier, so
     // the difference covers exactly the writes of this run.
@@ -75,11 +66,11 @@ void BM_GroupCommitIngest(benchmark::State& state) {
 BENCHMARK(BM_GroupCommitIngest)
     ->Threads(kWriters)
     ->UseRealTime()
-    ->Setup(openStore)
-    ->Teardown(closeStore);
+    ->Setup(Run::open)
+    ->Teardown(Run::close);
 
 // The same with one writer: the fsync-per-dossier floor the group commit is measured against.
-BENCHMARK(BM_GroupCommitIngest)->Threads(1)->UseRealTime()->Setup(openStore)->Teardown(closeStore);
+BENCHMARK(BM_GroupCommitIngest)->Threads(1)->UseRealTime()->Setup(Run::open)->Teardown(Run::close);
 
 }  // namespace
 }  // namespace relais::micro

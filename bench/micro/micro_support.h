@@ -4,6 +4,8 @@
 #include <memory>
 #include <string>
 
+#include <benchmark/benchmark.h>
+
 #include "relais/sdk/dossier.h"
 #include "relais/store/store.h"
 
@@ -32,6 +34,23 @@ struct TempStore {
     TempStore();
     test::TempDir dir;
     std::unique_ptr<store::Store> store;
+};
+
+/// One `T` per benchmark run, shared by the run's threads: made by `open` (registered as the
+/// benchmark's Setup, which Google Benchmark calls before it starts the threads) and dropped
+/// by `close` (its Teardown, called once they have all stopped).
+template <typename T>
+class PerRun {
+public:
+    static T& get() { return *slot(); }
+    static void open(const benchmark::State& /*state*/) { slot() = std::make_unique<T>(); }
+    static void close(const benchmark::State& /*state*/) { slot().reset(); }
+
+private:
+    static std::unique_ptr<T>& slot() {
+        static std::unique_ptr<T> instance;
+        return instance;
+    }
 };
 
 }  // namespace relais::micro

@@ -139,15 +139,10 @@ PrefillBench::PrefillBench() {
                                                          *logger, metrics);
 }
 
-std::unique_ptr<PrefillBench>& shared() {
-    static std::unique_ptr<PrefillBench> instance;
-    return instance;
-}
-void setUp(const benchmark::State& /*state*/) { shared() = std::make_unique<PrefillBench>(); }
-void tearDown(const benchmark::State& /*state*/) { shared().reset(); }
+using Run = PerRun<PrefillBench>;
 
 void BM_PrefillLookup(benchmark::State& state) {
-    PrefillBench& bench = *shared();
+    PrefillBench& bench = Run::get();
     subjects::PrefillRequest request;
     request.client = "bench-portal";
     request.procedure = "cantine";
@@ -169,8 +164,8 @@ void BM_PrefillLookup(benchmark::State& state) {
         state.counters["subjects"] = static_cast<double>(bench.subs.size());
     }
 }
-BENCHMARK(BM_PrefillLookup)->Threads(1)->UseRealTime()->Setup(setUp)->Teardown(tearDown);
-BENCHMARK(BM_PrefillLookup)->Threads(32)->UseRealTime()->Setup(setUp)->Teardown(tearDown);
+BENCHMARK(BM_PrefillLookup)->Threads(1)->UseRealTime()->Setup(Run::open)->Teardown(Run::close);
+BENCHMARK(BM_PrefillLookup)->Threads(32)->UseRealTime()->Setup(Run::open)->Teardown(Run::close);
 
 }  // namespace
 }  // namespace relais::micro
