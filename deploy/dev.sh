@@ -31,10 +31,10 @@ RUN_PACKAGES=(
 )
 # What the test suite needs on top: GoogleTest, the openssl CLI (test certificates and
 # signatures), curl, clang-format (style check), python3 (include rules), clang and its
-# libFuzzer runtime (fuzzers).
+# libFuzzer runtime (fuzzers), Google Benchmark (bench/micro, smoke-run by ctest).
 TEST_PACKAGES=(
   googletest libgtest-dev libgmock-dev openssl curl clang-format python3 clang
-  libclang-rt-14-dev
+  libclang-rt-14-dev libbenchmark-dev
 )
 
 say() { printf '\033[1m[relais]\033[0m %s\n' "$*" >&2; }
