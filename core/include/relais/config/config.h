@@ -46,10 +46,10 @@ struct LimitsConfig {
     /// From a connection's first byte (or the end of its previous request) to the end of a
     /// request's headers; the connection is cut past it (slowloris).
     int header_timeout_ms = 10'000;
-    int body_timeout_ms = 120'000;  ///< to receive a whole body, from the end of the headers
+    int body_timeout_ms = 120'000;       ///< to receive a whole body, from the end of the headers
     int keep_alive_timeout_ms = 60'000;  ///< idle wait between requests; 0: no keep-alive
-    int max_threads = 32;  ///< HTTP worker threads (request handlers)
-    int max_queued = 256;  ///< complete requests waiting for a worker; past it, 503
+    int max_threads = 32;                ///< HTTP worker threads (request handlers)
+    int max_queued = 256;                ///< complete requests waiting for a worker; past it, 503
     /// Connections open at once; past it new ones wait in the kernel's backlog. Bounded by
     /// the process's file-descriptor limit (the daemon raises its soft limit to the hard one).
     int max_connections = 16'384;

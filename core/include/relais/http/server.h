@@ -54,12 +54,12 @@ struct CertificateInfo {
 /// Per request, in this order: read the head as it arrives (at most 100 fields, names of at
 /// most 256 bytes, values of at most 8 KiB, else 431; a target of at most 16 KiB, else 414;
 /// a malformed request line or field: 400; these are problem documents too; see
-/// head_parser.h), answer 503 when the connection is beyond its address's limit, refuse more than `max_header_fields` fields (431) and
-/// ambiguous framing (both `Content-Length` and `Transfer-Encoding`, several lengths, a
-/// coding other than `chunked`: 400/501), refuse an unsafe path (`.`/`..` segment, NUL,
-/// malformed escape: 400), match the route (404, 405 with `Allow`), authenticate unless the
-/// route is public (bearer key, Publik query signature, client certificate, or
-/// `X-Relais-Signature`, see `Authenticator`; 401 with `WWW-Authenticate: Bearer
+/// head_parser.h), answer 503 when the connection is beyond its address's limit, refuse more than
+/// `max_header_fields` fields (431) and ambiguous framing (both `Content-Length` and
+/// `Transfer-Encoding`, several lengths, a coding other than `chunked`: 400/501), refuse an unsafe
+/// path (`.`/`..` segment, NUL, malformed escape: 400), match the route (404, 405 with `Allow`),
+/// authenticate unless the route is public (bearer key, Publik query signature, client certificate,
+/// or `X-Relais-Signature`, see `Authenticator`; 401 with `WWW-Authenticate: Bearer
 /// realm="relais"`), apply the client's rate (429 with `Retry-After`), check the route's
 /// right (403 naming it, told to the refusal observer), refuse a declared `Content-Length`
 /// above the route's limit (or the server's) with 413 without reading the body (and
