@@ -172,7 +172,6 @@ bool Connection::onHead() {
             break;
     }
     phase_ = Phase::Body;
-    body_wire_bytes_ = 0;
     arm(milliseconds(shared_.state.limits().body_timeout_ms));
     if (!request_->wantsContinue()) return true;
     // The client waits for this before sending its body; nothing is read meanwhile, so
@@ -193,7 +192,6 @@ bool Connection::takeBody(std::string_view& data) {
     if (chunked_) {
         const std::size_t used = chunked_->feed(data, body);
         data.remove_prefix(used);
-        body_wire_bytes_ += used;
         switch (chunked_->state()) {
             case common::ChunkedParser::State::Incomplete:
                 return false;

@@ -108,7 +108,6 @@ private:
     HeadParser parser_;
     std::unique_ptr<RequestHandler> request_;
     std::optional<common::ChunkedParser> chunked_;
-    std::size_t body_wire_bytes_ = 0;
     bool linger_ = false;  // close lingering: the client may still be sending
     std::string pending_;  // bytes received past the request being handled (pipelined)
     std::string wire_;     // the answer being written
