@@ -6,6 +6,7 @@
 
 #include "wcs_mock.h"
 
+#include <chrono>
 #include <cstdlib>
 #include <string>
 
@@ -14,6 +15,7 @@
 #include "cantine_workflow.h"
 #include "support/http_call.h"
 #include "support/mock_http_server.h"
+#include "support/raw_http.h"
 #include "support/temp_dir.h"
 
 namespace relais::wcs_mock {
@@ -225,6 +227,12 @@ TEST_F(WcsMockTest, TheDemoHelpersSendTheDossierSignedAndShowIt) {
     ASSERT_EQ(shown.status, 200) << shown.body;
     EXPECT_EQ(shown.json().path("workflow.status.id")->asString(), "1");
     EXPECT_EQ(shown.json().path("workflow.data.relais_status")->asInt(), 202);
+    // What the README's `curl -X POST` sends: no Content-Length, so no body (RFC 9112 §6.3);
+    // the double answers at once rather than reading until the client gives up.
+    const test::RawResponse bare = test::rawExchange(
+        sender.port(), "POST /__send/" + form + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        std::chrono::seconds(5));
+    EXPECT_EQ(bare.status, 200) << bare.head;
     // Without --send-to there is nothing to send to; unknown dossiers are not found.
     EXPECT_EQ(test::httpCall(mock_.port(), "POST", "/__send/" + form).status, 404);
     EXPECT_EQ(test::httpCall(sender.port(), "GET", "/__formdata/cantine-inscription/99").status,

@@ -29,7 +29,10 @@ public:
         request.path = uri.substr(0, question);
         if (question != std::string::npos) request.query = uri.substr(question + 1);
         request.authorization = in.get("Authorization", "");
-        Poco::StreamCopier::copyToString(in.stream(), request.body);
+        // Unframed means no body (RFC 9112 §6.3), not "read until the client closes".
+        if (in.hasContentLength() || in.getChunkedTransferEncoding()) {
+            Poco::StreamCopier::copyToString(in.stream(), request.body);
+        }
 
         const StorageAnswer answer = handler_(request);
         out.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));

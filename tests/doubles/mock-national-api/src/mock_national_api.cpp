@@ -48,8 +48,11 @@ private:
         void handleRequest(Poco::Net::HTTPServerRequest& request,
                            Poco::Net::HTTPServerResponse& response) override {
             // Drain any body so that the connection can be kept alive.
-            Poco::NullOutputStream sink;
-            Poco::StreamCopier::copyStream(request.stream(), sink);
+            // (An unframed request has none: RFC 9112 §6.3.)
+            if (request.hasContentLength() || request.getChunkedTransferEncoding()) {
+                Poco::NullOutputStream sink;
+                Poco::StreamCopier::copyStream(request.stream(), sink);
+            }
 
             const std::string& target = request.getURI();
             const std::string path = target.substr(0, target.find('?'));

@@ -122,9 +122,14 @@ private:
             call.path = uri.substr(0, question);
             if (question != std::string::npos) call.query = uri.substr(question + 1);
             for (const auto& [name, value] : request) call.headers.emplace_back(name, value);
-            std::ostringstream body;
-            Poco::StreamCopier::copyStream(request.stream(), body);
-            call.body = body.str();
+            // A request with neither Content-Length nor chunked framing has no body
+            // (RFC 9112 §6.3); Poco 1.11 would read one until the client closes, and curl's
+            // bare `-X POST` would wait for the socket timeout.
+            if (request.hasContentLength() || request.getChunkedTransferEncoding()) {
+                std::ostringstream body;
+                Poco::StreamCopier::copyStream(request.stream(), body);
+                call.body = body.str();
+            }
             const Answer answer = owner_.handle(call.method, call.path, call.query, call.body);
             call.status = answer.close ? 0 : answer.status;
             call.refusal = answer.refusal;
