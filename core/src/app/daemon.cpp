@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 #include "daemon.h"
 
+#include <cstdlib>
+#include <cstring>
+
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Timestamp.h>
+#include <malloc.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -250,11 +254,30 @@ void raiseFileLimit(int max_connections, log::Logger& logger) {
     }
 }
 
+/// glibc gives the top of each thread's heap back to the kernel once 128 KiB of it is free
+/// (`madvise(MADV_DONTNEED)`), and takes it again on the next request: under load that was
+/// a tenth of relais's CPU, most of it in the TLB shootdowns the call sends to every core
+/// (docs/performance.md). 8 MiB of slack per heap keeps the memory a request cycle reuses;
+/// what stays mapped is what a peak actually used. An operator's own setting
+/// (`MALLOC_TRIM_THRESHOLD_`, `GLIBC_TUNABLES=glibc.malloc.trim_threshold=`) wins.
+void keepFreedHeapMemory() {
+#if defined(__GLIBC__)
+    constexpr int kTrimThreshold = 8 * 1024 * 1024;
+    const char* tunables = std::getenv("GLIBC_TUNABLES");
+    if (std::getenv("MALLOC_TRIM_THRESHOLD_") != nullptr ||
+        (tunables != nullptr && std::strstr(tunables, "malloc.trim_threshold") != nullptr)) {
+        return;
+    }
+    ::mallopt(M_TRIM_THRESHOLD, kTrimThreshold);
+#endif
+}
+
 }  // namespace
 
 void Daemon::start(const std::string& ready_file) {
     auto& p = *parts_;
     raiseFileLimit(p.config->server.limits.max_connections, p.logger);
+    keepFreedHeapMemory();
     p.instances.startAll();
     // SQLite is one process: jobs still marked running were held by a previous run that
     // died; they are due again now rather than when their lease expires.

@@ -85,7 +85,7 @@ sdk::Result<IngestResult> Ingestor::ingest(sdk::Dossier dossier, const std::stri
 
     // A portal that gives no key for its dossiers: each request is a new dossier, keyed by
     // relais (nothing to deduplicate on).
-    if (dossier.source_key.empty()) dossier.source_key = "relais:" + common::uuidV4();
+    if (dossier.source_key.empty()) dossier.source_key = "relais:" + common::uuidV7();
 
     // A replay costs one read, not a download of every attachment again.
     auto known = store_.findDossierId(dossier.source, dossier.source_key);
@@ -108,7 +108,7 @@ sdk::Result<IngestResult> Ingestor::ingest(sdk::Dossier dossier, const std::stri
 
     // Mappings may read $dossier.id (the example cantine-soap.xml puts it in a required
     // attribute): the dossier gets its id before they run; the store keeps an id it is given.
-    if (dossier.id.empty()) dossier.id = common::uuidV4();
+    if (dossier.id.empty()) dossier.id = common::uuidV7();
 
     const std::vector<const Route*> matched = routes_.matching(dossier);
     // Map now, for every route: what a mapping refuses is the portal's to fix, and must be

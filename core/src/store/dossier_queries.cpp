@@ -57,7 +57,7 @@ sdk::Result<IngestOutcome> Store::ingest(IngestRequest request) {
     // Everything that needs no database is prepared here, on the caller's thread: the
     // writer thread is the one resource all writers share.
     const std::int64_t now = detail::nowMicros();
-    const std::string dossier_id = dossier.id.empty() ? common::uuidV4() : dossier.id;
+    const std::string dossier_id = dossier.id.empty() ? common::uuidV7() : dossier.id;
     const std::string fields = dossier.fields.dump();
     const Poco::Nullable<std::string> subject_json =
         dossier.subject ? Poco::Nullable<std::string>(detail::subjectToJson(*dossier.subject))
@@ -71,7 +71,7 @@ sdk::Result<IngestOutcome> Store::ingest(IngestRequest request) {
                                     request.raw_body.size());
 
     sdk::Event submitted;
-    submitted.id = common::uuidV4();
+    submitted.id = common::uuidV7();
     submitted.dossier_id = dossier_id;
     submitted.type = std::string(sdk::event_type::kSubmitted);
     submitted.side = sdk::EventSide::Portal;
@@ -86,7 +86,7 @@ sdk::Result<IngestOutcome> Store::ingest(IngestRequest request) {
 
     std::vector<std::string> job_ids;
     job_ids.reserve(request.jobs.size());
-    for (std::size_t i = 0; i < request.jobs.size(); ++i) job_ids.push_back(common::uuidV4());
+    for (std::size_t i = 0; i < request.jobs.size(); ++i) job_ids.push_back(common::uuidV7());
 
     IngestOutcome outcome;
     auto written = database_->write([&](Poco::Data::Session& session) {
@@ -196,7 +196,7 @@ sdk::Result<bool> Store::appendEvent(sdk::Event event, const std::string& source
     if (event.type.empty()) {
         return sdk::fail(sdk::ErrorCode::InvalidArgument, "event type is empty", "type");
     }
-    if (event.id.empty()) event.id = common::uuidV4();
+    if (event.id.empty()) event.id = common::uuidV7();
     const std::int64_t now = detail::nowMicros();
     bool inserted = false;
     auto written = database_->write([&](Poco::Data::Session& session) {

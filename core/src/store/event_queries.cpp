@@ -107,7 +107,7 @@ std::string insertPushJob(Poco::Data::Session& session, const std::string& dossi
     job.kind = "push";
     job.target = target;
     job.event_id = event_id;
-    const std::string id = common::uuidV4();
+    const std::string id = common::uuidV7();
     detail::insertJob(session, id, dossier_id, job, now);
     execute(session,
             "UPDATE jobs SET push_seq = (SELECT COALESCE(MAX(push_seq), 0) + 1 FROM jobs "
@@ -194,7 +194,7 @@ EventRecord applyEvent(Poco::Data::Session& session, EventWrite write, std::int6
     if (event.type.empty()) {
         throw WorkFailed(sdk::fail(sdk::ErrorCode::InvalidArgument, "event type is empty", "type"));
     }
-    if (event.id.empty()) event.id = common::uuidV4();
+    if (event.id.empty()) event.id = common::uuidV7();
     const DossierState state = loadState(session, event.dossier_id);
     EventRecord record;
     record.status = state.status;
@@ -246,7 +246,7 @@ EventRecord applyEvent(Poco::Data::Session& session, EventWrite write, std::int6
     record.outcome = outcome;
 
     if (outcome == EventOutcome::Conflict) {
-        record.conflict_id = common::uuidV4();
+        record.conflict_id = common::uuidV7();
         execute(session,
                 "INSERT INTO conflicts (id, dossier_id, state, current_event_id, "
                 "incoming_event_id, created_at) VALUES (?, ?, 'open', ?, ?, ?)",
@@ -327,7 +327,7 @@ sdk::Result<EventRecord> Store::recordEvent(EventWrite write) {
         return sdk::fail(sdk::ErrorCode::InvalidArgument, "event dossier_id is empty",
                          "dossier_id");
     }
-    if (write.event.id.empty()) write.event.id = common::uuidV4();
+    if (write.event.id.empty()) write.event.id = common::uuidV7();
     const std::int64_t now = detail::nowMicros();
     EventRecord record;
     auto written = database_->write([&](Poco::Data::Session& session) {

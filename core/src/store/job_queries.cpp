@@ -201,7 +201,7 @@ sdk::Result<std::vector<std::string>> Store::addJobs(const std::string& dossier_
                 throw WorkFailed(sdk::fail(sdk::ErrorCode::InvalidArgument,
                                            "a job needs a kind and a target", "jobs"));
             }
-            ids.push_back(common::uuidV4());
+            ids.push_back(common::uuidV7());
             detail::insertJob(session, ids.back(), dossier_id, job, now);
         }
     });

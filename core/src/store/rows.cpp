@@ -269,7 +269,7 @@ void requireHeld(const Job& job, std::string_view operation) {
 
 sdk::Event outcomeEvent(const Job& job, std::string_view type, std::int64_t now) {
     sdk::Event event;
-    event.id = common::uuidV4();
+    event.id = common::uuidV7();
     event.dossier_id = job.dossier_id;
     event.type = std::string(type);
     event.side = sdk::EventSide::Relais;
