@@ -199,6 +199,33 @@ Daemon::Daemon(std::shared_ptr<const config::Config> config)
         }
     });
 
+    // The store's group commit, mirrored from the engine's own monotonic counters: write
+    // transactions, physical commits (one fsync each: transactions / commits is the batch),
+    // what writes waited in total, and how busy the one writer is (docs/performance.md).
+    p.metrics.addCollector([store = p.store.get()](metrics::Registry& registry) {
+        const store::DatabaseStats stats = store->database().stats();
+        const auto mirror = [&registry](std::string_view name, std::string_view help,
+                                        double value) {
+            metrics::Counter& counter = registry.counter(name, help);
+            counter.increment(value - counter.value());
+        };
+        mirror("relais_store_write_transactions_total",
+               "write transactions run by the store (committed or rolled back)",
+               static_cast<double>(stats.transactions));
+        mirror("relais_store_write_failures_total", "write transactions rolled back",
+               static_cast<double>(stats.failed));
+        mirror("relais_store_commits_total", "physical commits, each one fsync (group commit)",
+               static_cast<double>(stats.commits));
+        mirror("relais_store_write_wait_seconds_total",
+               "time writes waited for their transaction to be durable, summed",
+               static_cast<double>(stats.write_wait_micros) / 1e6);
+        mirror("relais_store_writer_busy_seconds_total",
+               "time the store's writer spent running and committing transactions",
+               static_cast<double>(stats.writer_busy_micros) / 1e6);
+        registry.gauge("relais_store_writes_queued", "writes waiting for the store's writer")
+            .set(static_cast<double>(stats.queued));
+    });
+
     api::addSystemRoutes(p.router, *p.context);
     api::addDossierRoutes(p.router, *p.context);
     api::addJobRoutes(p.router, *p.context);

@@ -31,6 +31,12 @@ struct DatabaseStats {
     std::uint64_t commits = 0;       ///< physical commits (each one fsync)
     std::uint64_t failed = 0;        ///< transactions rolled back
     std::uint64_t queued = 0;        ///< writes waiting for the writer right now
+    /// Sum over write transactions of the time from `write` to its answer (queue, run,
+    /// commit and fsync): divided by `transactions`, what a request waits per write.
+    std::uint64_t write_wait_micros = 0;
+    /// Time the writer spent running transactions and committing them: divided by the
+    /// elapsed time, how busy the one writer is.
+    std::uint64_t writer_busy_micros = 0;
 };
 
 /// SQL dialect differences the domain SQL needs to know about.
