@@ -158,7 +158,7 @@ sdk::Result<void> Store::appendAudit(const std::vector<AuditEntry>& entries) {
     queue.waiting.push_back(&self);
     while (!self.done) {
         if (queue.writing) {
-            queue.written.wait(lock);
+            self.wake.wait(lock);
             continue;
         }
         queue.writing = true;
@@ -192,9 +192,12 @@ sdk::Result<void> Store::appendAudit(const std::vector<AuditEntry>& entries) {
         for (AuditQueue::Pending* pending : batch) {
             pending->result = result;
             pending->done = true;
+            // Under the lock: once it sees `done` the caller returns and its Pending goes.
+            if (pending != &self) pending->wake.notify_one();
         }
         queue.writing = false;
-        queue.written.notify_all();
+        // The first caller that came while this batch was written takes the next one.
+        if (!queue.waiting.empty()) queue.waiting.front()->wake.notify_one();
     }
     return self.result;
 }

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -50,6 +51,10 @@ constexpr int kBusyTimeoutMs = 5000;
 constexpr const char* kSavepoint = "SAVEPOINT relais_work";
 constexpr const char* kReleaseSavepoint = "RELEASE relais_work";
 constexpr const char* kRollbackToSavepoint = "ROLLBACK TO relais_work";
+constexpr const char* kBegin = "BEGIN";
+constexpr const char* kBeginImmediate = "BEGIN IMMEDIATE";
+constexpr const char* kCommit = "COMMIT";
+constexpr const char* kRollback = "ROLLBACK";
 
 std::int64_t nowMicros() {
     return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -82,10 +87,45 @@ std::string execRaw(sqlite3* db, const char* sql) noexcept {
     return text.empty() ? std::string("error ") + std::to_string(rc) : text;
 }
 
+/// Transaction control (BEGIN, SAVEPOINT, RELEASE, COMMIT...) prepared once per connection:
+/// the writer runs two of them per write and two per commit, and `sqlite3_exec` would parse
+/// each one every time.
+class ControlStatements {
+public:
+    explicit ControlStatements(sqlite3* db) noexcept : db_(db) {}
+    ~ControlStatements() {
+        for (const auto& [sql, statement] : statements_) sqlite3_finalize(statement);
+    }
+    ControlStatements(const ControlStatements&) = delete;
+    ControlStatements& operator=(const ControlStatements&) = delete;
+
+    /// Runs `sql` (one of the constants above: no parameters, no rows); the SQLite error,
+    /// empty on success.
+    std::string run(const char* sql) noexcept {
+        sqlite3_stmt*& statement = statements_[sql];
+        if (statement == nullptr &&
+            sqlite3_prepare_v2(db_, sql, -1, &statement, nullptr) != SQLITE_OK) {
+            std::string error = sqlite3_errmsg(db_);
+            statements_.erase(sql);
+            return error.empty() ? std::string("cannot prepare ") + sql : error;
+        }
+        const int rc = sqlite3_step(statement);
+        sqlite3_reset(statement);
+        if (rc == SQLITE_DONE || rc == SQLITE_ROW) return {};
+        const std::string error = sqlite3_errmsg(db_);
+        return error.empty() ? std::string("error ") + std::to_string(rc) : error;
+    }
+
+private:
+    sqlite3* db_;
+    std::unordered_map<const char*, sqlite3_stmt*> statements_;  // by the constant's address
+};
+
 /// One connection and the statements prepared on it.
 struct Connection {
     std::unique_ptr<Session> session;  // declared first: closes after the statements go
     std::unique_ptr<detail::StatementCache> statements;
+    std::unique_ptr<ControlStatements> control;
 };
 
 /// Turns whatever a `Work` threw into the caller's error. Constraint messages name the
@@ -120,6 +160,7 @@ Connection openConnection(const std::string& path, const std::string& prefix) {
         sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(*connection.session);
         sqlite3_busy_timeout(db, kBusyTimeoutMs);
         connection.statements = std::make_unique<detail::StatementCache>(db);
+        connection.control = std::make_unique<ControlStatements>(db);
         return connection;
     } catch (const Poco::Exception& e) {
         throw StoreError(prefix + "cannot open SQLite database '" + path + "': " + e.displayText());
@@ -236,6 +277,7 @@ SqliteDatabase::~SqliteDatabase() {
     // Each connection finalises its statements before it closes.
     idle_readers_.clear();
     readers_.clear();
+    writer_.control.reset();
     writer_.statements.reset();
     writer_.session.reset();
 }
@@ -393,21 +435,21 @@ void SqliteDatabase::runBatch(std::vector<PendingWrite*>& batch) {
     for (PendingWrite* pending : batch) {
         transactions_.fetch_add(1, std::memory_order_relaxed);
         if (!open) {
-            if (const std::string error = execRaw(writer_db_, "BEGIN IMMEDIATE"); !error.empty()) {
+            if (const std::string error = writer_.control->run(kBeginImmediate); !error.empty()) {
                 fail(*pending, sdk::fail(sdk::ErrorCode::Unavailable,
                                          "cannot start a write transaction: " + error));
                 continue;
             }
             open = true;
         }
-        if (const std::string error = execRaw(writer_db_, kSavepoint); !error.empty()) {
+        if (const std::string error = writer_.control->run(kSavepoint); !error.empty()) {
             fail(*pending,
                  sdk::fail(sdk::ErrorCode::Internal, "cannot open a savepoint: " + error));
             continue;
         }
         pending->result = runWork(*pending->work, writer_);
         if (pending->result.ok()) {
-            if (const std::string error = execRaw(writer_db_, kReleaseSavepoint); error.empty()) {
+            if (const std::string error = writer_.control->run(kReleaseSavepoint); error.empty()) {
                 in_transaction.push_back(pending);
                 continue;
             } else {
@@ -422,18 +464,18 @@ void SqliteDatabase::runBatch(std::vector<PendingWrite*>& batch) {
             lose_transaction("an error in another write of the same batch aborted it");
             continue;
         }
-        const std::string rollback_error = execRaw(writer_db_, kRollbackToSavepoint);
-        const std::string release_error = execRaw(writer_db_, kReleaseSavepoint);
+        const std::string rollback_error = writer_.control->run(kRollbackToSavepoint);
+        const std::string release_error = writer_.control->run(kReleaseSavepoint);
         if (!rollback_error.empty() || !release_error.empty()) {
-            execRaw(writer_db_, "ROLLBACK");
+            writer_.control->run(kRollback);
             lose_transaction("cannot roll back a failed write: " +
                              (rollback_error.empty() ? release_error : rollback_error));
         }
     }
 
     if (!open) return;
-    if (const std::string error = execRaw(writer_db_, "COMMIT"); !error.empty()) {
-        if (sqlite3_get_autocommit(writer_db_) == 0) execRaw(writer_db_, "ROLLBACK");
+    if (const std::string error = writer_.control->run(kCommit); !error.empty()) {
+        if (sqlite3_get_autocommit(writer_db_) == 0) writer_.control->run(kRollback);
         for (PendingWrite* pending : in_transaction) {
             fail(*pending, sdk::fail(sdk::ErrorCode::Internal, "commit failed: " + error));
         }
@@ -454,11 +496,11 @@ sdk::Result<void> SqliteDatabase::read(const Work& work) {
 
     sdk::Result<void> result;
     // One read transaction: every statement of the work sees the same snapshot.
-    if (const std::string error = execRaw(db, "BEGIN"); !error.empty()) {
+    if (const std::string error = reader->control->run(kBegin); !error.empty()) {
         result = sdk::fail(sdk::ErrorCode::Unavailable, "cannot start a read: " + error);
     } else {
         result = runWork(work, *reader);
-        if (sqlite3_get_autocommit(db) == 0) execRaw(db, "ROLLBACK");
+        if (sqlite3_get_autocommit(db) == 0) reader->control->run(kRollback);
     }
 
     {
@@ -483,6 +525,11 @@ DatabaseStats SqliteDatabase::stats() const noexcept {
 }  // namespace
 
 std::unique_ptr<Database> openSqlite(const config::StoreConfig& config) {
+    // SQLite counts every allocation it makes under one global mutex unless told not to;
+    // relais never reads those counts. Only possible before SQLite's first use in the
+    // process (otherwise SQLITE_MISUSE, and the counting stays: no harm).
+    static std::once_flag configured;
+    std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
     return std::make_unique<SqliteDatabase>(config);
 }
 
