@@ -38,6 +38,10 @@ if [[ ! -x "$RELAIS_BENCH_BIN" ]]; then
   cmake --build "$ROOT/build-bench" -j "$(nproc)" >/dev/null
 fi
 
-DIR="$(mktemp -d /tmp/relais-bench-XXXXXX)"
+# A fresh store per run. bench/run.sh points RELAIS_BENCH_SCRATCH at a directory it removes
+# when it is done (each run's store holds hundreds of MB); called alone, the store stays in
+# /tmp for a look afterwards.
+mkdir -p "${RELAIS_BENCH_SCRATCH:-/tmp}"
+DIR="$(mktemp -d "${RELAIS_BENCH_SCRATCH:-/tmp}/relais-bench-XXXXXX")"
 relais_bench_prepare "$MODE" "$DIR" "$BACKOFFICE_URL" "$PREFILL_FILE"
 exec "$RELAIS_BENCH_BIN" serve --config "$DIR/relais.xml" --listen "127.0.0.1:$PORT"

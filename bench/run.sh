@@ -64,6 +64,9 @@ source "$ROOT/bench/relais-bench-config.sh"   # relais_bench_prepare, RELAIS_BEN
 RELAIS_BENCH_KEY="${RELAIS_BENCH_KEY:-$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')}"
 export RELAIS_BENCH_KEY
 export RELAIS_BENCH_NO_BUILD=1   # relais-bench.sh must find the binary, never build it
+# The stores of the harness's runs, removed at the end (hundreds of MB each).
+export RELAIS_BENCH_SCRATCH="$OUT/stores"
+trap 'rm -rf "$RELAIS_BENCH_SCRATCH"' EXIT
 MW_SCRIPT="$(printf '%q' "$ROOT/bench/relais-bench.sh")"   # the harness runs `exec $MW_CMD`
 
 harness() {  # harness NAME VAR=VALUE...: one run of the harness into $OUT/NAME
@@ -84,7 +87,7 @@ STARTUP_DIR="$(mktemp -d /tmp/relais-startup-XXXXXX)"
 SERVE_PID=""
 cleanup() {
   if [[ -n "$SERVE_PID" ]]; then kill -TERM "$SERVE_PID" 2>/dev/null || true; fi
-  rm -rf "$STARTUP_DIR"
+  rm -rf "$STARTUP_DIR" "$RELAIS_BENCH_SCRATCH"
 }
 trap cleanup EXIT
 
