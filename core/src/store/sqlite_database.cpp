@@ -110,10 +110,13 @@ public:
             return error.empty() ? std::string("cannot prepare ") + sql : error;
         }
         const int rc = sqlite3_step(statement);
-        sqlite3_reset(statement);
-        if (rc == SQLITE_DONE || rc == SQLITE_ROW) return {};
-        const std::string error = sqlite3_errmsg(db_);
-        return error.empty() ? std::string("error ") + std::to_string(rc) : error;
+        std::string error;
+        if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+            error = sqlite3_errmsg(db_);
+            if (error.empty()) error = "error " + std::to_string(rc);
+        }
+        sqlite3_reset(statement);  // a finished statement would keep COMMIT from running
+        return error;
     }
 
 private:
