@@ -10,7 +10,6 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -48,13 +47,13 @@ using Poco::Data::Keywords::now;
 constexpr int kBusyTimeoutMs = 5000;
 
 /// The savepoint each write runs in. Names may repeat: each one is released before the next.
-constexpr const char* kSavepoint = "SAVEPOINT relais_work";
-constexpr const char* kReleaseSavepoint = "RELEASE relais_work";
-constexpr const char* kRollbackToSavepoint = "ROLLBACK TO relais_work";
-constexpr const char* kBegin = "BEGIN";
-constexpr const char* kBeginImmediate = "BEGIN IMMEDIATE";
-constexpr const char* kCommit = "COMMIT";
-constexpr const char* kRollback = "ROLLBACK";
+const std::string kSavepoint = "SAVEPOINT relais_work";
+const std::string kReleaseSavepoint = "RELEASE relais_work";
+const std::string kRollbackToSavepoint = "ROLLBACK TO relais_work";
+const std::string kBegin = "BEGIN";
+const std::string kBeginImmediate = "BEGIN IMMEDIATE";
+const std::string kCommit = "COMMIT";
+const std::string kRollback = "ROLLBACK";
 
 std::int64_t nowMicros() {
     return std::chrono::duration_cast<std::chrono::microseconds>(
@@ -87,49 +86,28 @@ std::string execRaw(sqlite3* db, const char* sql) noexcept {
     return text.empty() ? std::string("error ") + std::to_string(rc) : text;
 }
 
-/// Transaction control (BEGIN, SAVEPOINT, RELEASE, COMMIT...) prepared once per connection:
-/// the writer runs two of them per write and two per commit, and `sqlite3_exec` would parse
-/// each one every time.
-class ControlStatements {
-public:
-    explicit ControlStatements(sqlite3* db) noexcept : db_(db) {}
-    ~ControlStatements() {
-        for (const auto& [sql, statement] : statements_) sqlite3_finalize(statement);
-    }
-    ControlStatements(const ControlStatements&) = delete;
-    ControlStatements& operator=(const ControlStatements&) = delete;
-
-    /// Runs `sql` (one of the constants above: no parameters, no rows); the SQLite error,
-    /// empty on success.
-    std::string run(const char* sql) noexcept {
-        sqlite3_stmt*& statement = statements_[sql];
-        if (statement == nullptr &&
-            sqlite3_prepare_v2(db_, sql, -1, &statement, nullptr) != SQLITE_OK) {
-            std::string error = sqlite3_errmsg(db_);
-            statements_.erase(sql);
-            return error.empty() ? std::string("cannot prepare ") + sql : error;
-        }
-        const int rc = sqlite3_step(statement);
-        std::string error;
-        if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-            error = sqlite3_errmsg(db_);
-            if (error.empty()) error = "error " + std::to_string(rc);
-        }
-        sqlite3_reset(statement);  // a finished statement would keep COMMIT from running
-        return error;
-    }
-
-private:
-    sqlite3* db_;
-    std::unordered_map<const char*, sqlite3_stmt*> statements_;  // by the constant's address
-};
-
 /// One connection and the statements prepared on it.
 struct Connection {
     std::unique_ptr<Session> session;  // declared first: closes after the statements go
     std::unique_ptr<detail::StatementCache> statements;
-    std::unique_ptr<ControlStatements> control;
 };
+
+/// Runs transaction control (`BEGIN`, `SAVEPOINT`, `COMMIT`...: no parameters, no rows) on
+/// `connection`, prepared once in its statement cache: the writer runs two of them per write
+/// and two per commit, and `sqlite3_exec` would parse each one every time. The SQLite
+/// error, empty on success.
+std::string control(Connection& connection, const std::string& sql) noexcept {
+    try {
+        const detail::StatementScope scope(*connection.session, *connection.statements);
+        detail::PreparedStatement statement(*connection.session, sql);
+        statement.step();
+        return {};
+    } catch (const Poco::Exception& e) {
+        return e.displayText();
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+}
 
 /// Turns whatever a `Work` threw into the caller's error. Constraint messages name the
 /// constraint and its columns, never the values (every statement binds its parameters).
@@ -163,7 +141,6 @@ Connection openConnection(const std::string& path, const std::string& prefix) {
         sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(*connection.session);
         sqlite3_busy_timeout(db, kBusyTimeoutMs);
         connection.statements = std::make_unique<detail::StatementCache>(db);
-        connection.control = std::make_unique<ControlStatements>(db);
         return connection;
     } catch (const Poco::Exception& e) {
         throw StoreError(prefix + "cannot open SQLite database '" + path + "': " + e.displayText());
@@ -280,7 +257,6 @@ SqliteDatabase::~SqliteDatabase() {
     // Each connection finalises its statements before it closes.
     idle_readers_.clear();
     readers_.clear();
-    writer_.control.reset();
     writer_.statements.reset();
     writer_.session.reset();
 }
@@ -438,21 +414,21 @@ void SqliteDatabase::runBatch(std::vector<PendingWrite*>& batch) {
     for (PendingWrite* pending : batch) {
         transactions_.fetch_add(1, std::memory_order_relaxed);
         if (!open) {
-            if (const std::string error = writer_.control->run(kBeginImmediate); !error.empty()) {
+            if (const std::string error = control(writer_, kBeginImmediate); !error.empty()) {
                 fail(*pending, sdk::fail(sdk::ErrorCode::Unavailable,
                                          "cannot start a write transaction: " + error));
                 continue;
             }
             open = true;
         }
-        if (const std::string error = writer_.control->run(kSavepoint); !error.empty()) {
+        if (const std::string error = control(writer_, kSavepoint); !error.empty()) {
             fail(*pending,
                  sdk::fail(sdk::ErrorCode::Internal, "cannot open a savepoint: " + error));
             continue;
         }
         pending->result = runWork(*pending->work, writer_);
         if (pending->result.ok()) {
-            if (const std::string error = writer_.control->run(kReleaseSavepoint); error.empty()) {
+            if (const std::string error = control(writer_, kReleaseSavepoint); error.empty()) {
                 in_transaction.push_back(pending);
                 continue;
             } else {
@@ -467,18 +443,18 @@ void SqliteDatabase::runBatch(std::vector<PendingWrite*>& batch) {
             lose_transaction("an error in another write of the same batch aborted it");
             continue;
         }
-        const std::string rollback_error = writer_.control->run(kRollbackToSavepoint);
-        const std::string release_error = writer_.control->run(kReleaseSavepoint);
+        const std::string rollback_error = control(writer_, kRollbackToSavepoint);
+        const std::string release_error = control(writer_, kReleaseSavepoint);
         if (!rollback_error.empty() || !release_error.empty()) {
-            writer_.control->run(kRollback);
+            control(writer_, kRollback);
             lose_transaction("cannot roll back a failed write: " +
                              (rollback_error.empty() ? release_error : rollback_error));
         }
     }
 
     if (!open) return;
-    if (const std::string error = writer_.control->run(kCommit); !error.empty()) {
-        if (sqlite3_get_autocommit(writer_db_) == 0) writer_.control->run(kRollback);
+    if (const std::string error = control(writer_, kCommit); !error.empty()) {
+        if (sqlite3_get_autocommit(writer_db_) == 0) control(writer_, kRollback);
         for (PendingWrite* pending : in_transaction) {
             fail(*pending, sdk::fail(sdk::ErrorCode::Internal, "commit failed: " + error));
         }
@@ -499,11 +475,11 @@ sdk::Result<void> SqliteDatabase::read(const Work& work) {
 
     sdk::Result<void> result;
     // One read transaction: every statement of the work sees the same snapshot.
-    if (const std::string error = reader->control->run(kBegin); !error.empty()) {
+    if (const std::string error = control(*reader, kBegin); !error.empty()) {
         result = sdk::fail(sdk::ErrorCode::Unavailable, "cannot start a read: " + error);
     } else {
         result = runWork(work, *reader);
-        if (sqlite3_get_autocommit(db) == 0) reader->control->run(kRollback);
+        if (sqlite3_get_autocommit(db) == 0) control(*reader, kRollback);
     }
 
     {
