@@ -44,13 +44,10 @@ for tool in wrk node; do command -v "$tool" >/dev/null || die "$tool is missing 
 [[ -f "$HARNESS_DIR/mock-backoffice.js" ]] || die "no harness in $HARNESS_DIR (set HARNESS_DIR)"
 mkdir -p "$OUT"
 
-source "$ROOT/bench/relais-bench-config.sh"   # relais_bench_prepare, RELAIS_BENCH_BIN
+source "$ROOT/bench/relais-bench-config.sh"   # relais_bench_build, _prepare, RELAIS_BENCH_BIN
 if [[ ! -x "$RELAIS_BENCH_BIN" ]]; then
   say "building an optimised relais into build-bench/"
-  cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release -DRELAIS_BUILD_TESTS=OFF \
-    >"$OUT/build.log" 2>&1
-  cmake --build "$ROOT/build-bench" -j "$(nproc)" >>"$OUT/build.log" 2>&1 ||
-    die "build failed (see $OUT/build.log)"
+  relais_bench_build "$OUT/build.log" || die "build failed (see $OUT/build.log)"
 fi
 
 PIDS=()

@@ -6,6 +6,7 @@
 # start-up measurement use the same configuration and store.
 #
 #   source bench/relais-bench-config.sh
+#   relais_bench_build LOG [JOBS]
 #   relais_bench_prepare MODE DIR BACKOFFICE_URL PREFILL_FILE
 #
 # MODE is sync or async; DIR an empty directory. Writes DIR/relais.xml (from
@@ -15,6 +16,15 @@
 
 RELAIS_BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RELAIS_BENCH_BIN="$RELAIS_BENCH_ROOT/build-bench/bin/relais"
+
+# relais_bench_build LOG [JOBS]: the optimised build (Release, no tests) into build-bench/,
+# its output in LOG; non-zero when it fails.
+relais_bench_build() {
+  local log=$1 jobs=${2:-$(nproc)}
+  { cmake -S "$RELAIS_BENCH_ROOT" -B "$RELAIS_BENCH_ROOT/build-bench" \
+      -DCMAKE_BUILD_TYPE=Release -DRELAIS_BUILD_TESTS=OFF &&
+    cmake --build "$RELAIS_BENCH_ROOT/build-bench" -j "$jobs"; } >"$log" 2>&1
+}
 
 relais_bench_prepare() {
   local mode=$1 dir=$2 backoffice_url=$3 prefill_file=$4

@@ -33,9 +33,7 @@ if [[ ! -x "$RELAIS_BENCH_BIN" ]]; then
     echo "$0: $RELAIS_BENCH_BIN is missing (build it first, as bench/run.sh does)" >&2
     exit 1
   fi
-  cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release -DRELAIS_BUILD_TESTS=OFF \
-    >/dev/null
-  cmake --build "$ROOT/build-bench" -j "$(nproc)" >/dev/null
+  relais_bench_build /dev/null || { echo "$0: the build of build-bench/ failed" >&2; exit 1; }
 fi
 
 # A fresh store per run. bench/run.sh points RELAIS_BENCH_SCRATCH at a directory it removes

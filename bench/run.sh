@@ -51,14 +51,12 @@ die() { say "ERROR: $*"; exit 1; }
 mkdir -p "$OUT"
 
 # ---------------------------------------------------------------- 1. build
+source "$ROOT/bench/relais-bench-config.sh"   # relais_bench_build, _prepare, RELAIS_BENCH_BIN
 say "building an optimised relais into build-bench/ (log: $OUT/build.log)"
-if ! { cmake -S "$ROOT" -B "$ROOT/build-bench" -DCMAKE_BUILD_TYPE=Release \
-         -DRELAIS_BUILD_TESTS=OFF && cmake --build "$ROOT/build-bench" -j "$JOBS"; } \
-       >"$OUT/build.log" 2>&1; then
+if ! relais_bench_build "$OUT/build.log" "$JOBS"; then
   tail -n 30 "$OUT/build.log" >&2
   die "build failed (see $OUT/build.log)"
 fi
-source "$ROOT/bench/relais-bench-config.sh"   # relais_bench_prepare, RELAIS_BENCH_BIN
 
 # ---------------------------------------------------------------- 2. harness
 RELAIS_BENCH_KEY="${RELAIS_BENCH_KEY:-$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')}"
